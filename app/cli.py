@@ -1,0 +1,185 @@
+"""The `ravine` command.
+
+    ravine                      open the app on the default scene (needs a display)
+    ravine SCENE                open the app on a scene file or built-in example
+    ravine list                 surfaces, optimizers, schedules and examples, one line each
+    ravine run SCENE [--csv F]  compute a scene headless; a summary, or every step as CSV
+
+Every mistake a user can make ends in one line on stderr and exit status 2, never a
+traceback. Qt is imported only when a window is opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A mistake on the command line or in an input file: one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of usage + message
+        raise UsageError(f"{message} (see 'ravine --help')")
+
+
+def _resolve_scene(arg: str):
+    """A scene from a path, or a built-in example's name when no such file exists."""
+    from ravine.core import SceneError, example_names, load_example, load_scene
+
+    path = Path(arg)
+    if path.exists() or arg.endswith(".toml") or os.sep in arg:
+        return load_scene(path)
+    if arg in example_names():
+        return load_example(arg)
+    raise SceneError(f"{arg}: no such scene file or example (examples: {', '.join(example_names())})")
+
+
+def _fmt(x: float) -> str:
+    return repr(float(x))
+
+
+def write_csv(sim, out) -> None:
+    """optimizer,step,x,y,loss,lr: step 0 is the start (lr empty), step t after update t."""
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["optimizer", "step", "x", "y", "loss", "lr"])
+    for traj in sim:
+        for t in range(traj.steps_done + 1):
+            lr = _fmt(traj.lr[t - 1]) if t > 0 else ""
+            w.writerow([traj.label, t, _fmt(traj.path[t, 0]), _fmt(traj.path[t, 1]),
+                        _fmt(traj.loss[t]), lr])
+
+
+def _summary(scene, sim) -> str:
+    lines = [f"{scene.title or 'scene'}: {scene.surface}, start ({scene.start[0]:g}, "
+             f"{scene.start[1]:g}), {scene.steps} steps"]
+    width = max(len(t.label) for t in sim) if len(sim) else 5
+    lines.append(f"  {'optimizer':<{width}}  {'x':>11} {'y':>11} {'loss':>12}")
+    for t in sim:
+        x, y = t.path[-1]
+        note = f"   diverged at step {t.diverged_at}" if t.diverged_at is not None else ""
+        lines.append(f"  {t.label:<{width}}  {x:11.5g} {y:11.5g} {t.loss[-1]:12.5g}{note}")
+    return "\n".join(lines)
+
+
+def cmd_run(args) -> int:
+    from ravine.core import simulate
+    from ravine.core.scene import write_text_atomic
+
+    scene = _resolve_scene(args.scene)
+    sim = simulate(scene)
+    for t in sim:
+        if t.diverged_at is not None:
+            print(f"{t.label} diverged at step {t.diverged_at}", file=sys.stderr)
+    if args.csv is None:
+        print(_summary(scene, sim))
+        return 0
+    buf = io.StringIO()
+    write_csv(sim, buf)
+    if args.csv == "-":
+        sys.stdout.write(buf.getvalue())
+        return 0
+    out = Path(args.csv)
+    if out.is_dir():
+        raise UsageError(f"--csv {out}: is a folder; give a file name such as {out / 'out.csv'}")
+    try:
+        write_text_atomic(out, buf.getvalue())
+    except OSError as exc:
+        raise UsageError(f"--csv {out}: cannot write ({exc.strerror or exc})") from None
+    return 0
+
+
+def cmd_list(args) -> int:
+    from ravine.core.optimizers import OPTIMIZERS
+    from ravine.core.scene import example_names, load_example
+    from ravine.core.schedules import SCHEDULES
+    from ravine.landscapes import SURFACES
+
+    def params(declared):
+        return ", ".join(f"{p.name}={p.default}" for p in declared)
+
+    print("surfaces:")
+    for s in SURFACES.values():
+        extra = f"  [{params(s.params)}]" if s.params else ""
+        print(f"  {s.name:<16} {s.description}{extra}")
+    print("optimizers:")
+    for o in OPTIMIZERS.values():
+        print(f"  {o.name:<16} {o.formula}  [{params(o.params)}]")
+    print("schedules:")
+    for sch in SCHEDULES.values():
+        print(f"  {sch.name:<16} {sch.formula}  [{params(sch.all_params())}]")
+    print("examples:")
+    for name in example_names():
+        print(f"  {name:<16} {load_example(name).title}")
+    return 0
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True  # the user chose a platform (offscreen, xcb, wayland...)
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True  # macOS and Windows always have a screen session
+
+
+def cmd_app(scene_arg: str | None) -> int:
+    from ravine.core.scene import DEFAULT_EXAMPLE
+
+    scene = _resolve_scene(scene_arg or DEFAULT_EXAMPLE)
+    if not _has_display():
+        raise UsageError("no display found (DISPLAY is not set): the app needs a screen; "
+                         "headless, use 'ravine run SCENE --csv OUT.csv' (see 'ravine list' for scenes)")
+    from ravine.app.window import run_app
+
+    return run_app(scene)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ravine", description="Ravine: see how optimizers behave.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub.add_parser("list", help="list surfaces, optimizers, schedules and example scenes")
+    run = sub.add_parser("run", help="compute a scene headless")
+    run.add_argument("scene", help="a scene .toml file, or the name of a built-in example")
+    run.add_argument("--csv", metavar="OUT.csv",
+                     help="write optimizer,step,x,y,loss,lr rows to this file ('-' for stdout)")
+    app = sub.add_parser("app", help="open the app (the default with no command)")
+    app.add_argument("scene", nargs="?", help="a scene file or example name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ravine.core import SceneError
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        if not argv:
+            return cmd_app(None)
+        if argv[0] not in ("list", "run", "app") and not argv[0].startswith("-"):
+            if len(argv) > 1:
+                raise UsageError(f"unknown command '{argv[0]}' (commands: list, run, app)")
+            return cmd_app(argv[0])  # `ravine SCENE` opens the app on it
+        args = build_parser().parse_args(argv)
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_app(args.scene)
+    except (UsageError, SceneError) as exc:
+        print(f"ravine: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ravine: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

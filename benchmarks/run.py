@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Ravine's performance suite, every figure side by side with its baseline in the same run.
+
+    python3 dev.py bench            (or: .venv/bin/python benchmarks/run.py [--quick])
+
+1. Trajectory throughput: Adam on rosenbrock, 10,000 trajectories x 1,000 steps, through
+   `simulate_batch` (numba, prange over chunks, trajectories innermost), against the same
+   loop written as vectorised NumPy over the 10,000 trajectories, and against a
+   `torch.optim.Adam` loop on one point when torch is installed.
+2. Warm start: a fresh process that loads the default scene and simulates it, with numba's
+   cache already filled (and a check that the cache was really used).
+
+Times are the best of several repetitions (the machine is shared; the best is the least
+disturbed); the median is printed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+N, STEPS, LR = 10_000, 1_000, 0.002
+
+
+def timed(fn, reps):
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times), out
+
+
+def starts(n):
+    return np.random.default_rng(0).uniform([-2.0, -1.0], [2.0, 3.0], (n, 2))
+
+
+def ravine_batch(n, steps, threads=None):
+    import numba
+
+    from ravine.core import simulate_batch
+
+    s = starts(n)
+    simulate_batch("rosenbrock", "adam", s[:8], 4, lr=LR)  # load the kernel
+    if threads:
+        numba.set_num_threads(threads)
+    try:
+        return timed(lambda: simulate_batch("rosenbrock", "adam", s, steps, lr=LR), 5)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
+def numpy_batch(n, steps):
+    """The same Adam-on-rosenbrock loop, vectorised over trajectories with NumPy."""
+    b1, b2, eps = 0.9, 0.999, 1e-8
+
+    def run():
+        w = starts(n).copy()
+        m = np.zeros_like(w)
+        v = np.zeros_like(w)
+        g = np.empty_like(w)
+        for t in range(1, steps + 1):
+            x, y = w[:, 0], w[:, 1]
+            r = y - x * x
+            g[:, 0] = -2.0 * (1.0 - x) - 400.0 * x * r
+            g[:, 1] = 200.0 * r
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            w -= LR * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        return w
+
+    return timed(run, 3)
+
+
+def torch_one_point(steps):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+
+    def run():
+        w = torch.tensor([-1.5, 1.5], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([w], lr=LR)
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+            loss.backward()
+            opt.step()
+        return w.detach().numpy()
+
+    return timed(run, 3)
+
+
+WARM = """
+import time, json
+t0 = time.perf_counter()
+from ravine.core import load_example, simulate
+from ravine.core.kernels import kernels
+scene = load_example("momentum-ravine")
+sim = simulate(scene)
+stats = [kernels().run(scene.surface, o.kind, 1).stats for o in scene.optimizers]
+print(json.dumps({"inside": time.perf_counter() - t0,
+                  "hits": sum(sum(s.cache_hits.values()) for s in stats),
+                  "misses": sum(sum(s.cache_misses.values()) for s in stats)}))
+"""
+
+
+def warm_start(reps):
+    subprocess.run([sys.executable, "-c", WARM], check=True, capture_output=True)  # fill the cache
+    walls, info = [], None
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", WARM], check=True, capture_output=True, text=True)
+        walls.append(time.perf_counter() - t0)
+        info = json.loads(out.stdout.strip().splitlines()[-1])
+    return min(walls), statistics.median(walls), info
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a smaller problem, for a smoke test")
+    args = ap.parse_args()
+    n, steps = (1_000, 200) if args.quick else (N, STEPS)
+    work = n * steps
+    print(f"machine: {os.cpu_count()} cores; Adam on rosenbrock, {n:,} trajectories x {steps:,} steps")
+
+    best, med, res = ravine_batch(n, steps)
+    rate = work / best
+    print(f"  ravine simulate_batch   {rate / 1e6:8.1f} M steps/s   (best {best:.3f} s, median {med:.3f} s)")
+    best1, med1, _ = ravine_batch(n, steps, threads=1)
+    print(f"  ravine, 1 thread        {work / best1 / 1e6:8.1f} M steps/s   (best {best1:.3f} s, median {med1:.3f} s)"
+          f"   -> {best1 / best:.2f}x from threads")
+    nbest, nmed, w = numpy_batch(n, steps)
+    agree = np.allclose(w, res.final, rtol=1e-9, atol=1e-12)
+    print(f"  NumPy vectorised loop   {work / nbest / 1e6:8.1f} M steps/s   (best {nbest:.3f} s, median {nmed:.3f} s)"
+          f"   -> ravine is {nbest / best:.1f}x faster; same results: {agree}")
+    torch_steps = 2_000
+    t = torch_one_point(torch_steps)
+    if t is None:
+        print("  torch.optim.Adam        not installed: skipped (pip install torch to compare)")
+    else:
+        tbest, tmed, _ = t
+        print(f"  torch.optim.Adam, 1 pt  {torch_steps / tbest / 1e3:8.1f} k steps/s   (best {tbest:.3f} s, median {tmed:.3f} s)"
+              f"   -> ravine is {rate / (torch_steps / tbest):,.0f}x more steps/s")
+
+    wbest, wmed, info = warm_start(3 if args.quick else 7)
+    print(f"warm start (fresh process: import, load default scene, simulate): best {wbest:.2f} s, "
+          f"median {wmed:.2f} s; numba cache hits {info['hits']}, misses {info['misses']}")
+
+
+if __name__ == "__main__":
+    main()

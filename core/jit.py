@@ -1,0 +1,17 @@
+"""The one place where Ravine's numba flags are set.
+
+error_model="numpy": a float division by zero gives inf/NaN as in NumPy instead of raising.
+That is what the numerics want (divergence is detected from the values), and it removes the
+early exits that keep LLVM from vectorising the loops over trajectories. No fastmath: the
+results must match the formulas, and NaN checks must keep working.
+"""
+
+from functools import partial
+
+from numba import njit
+
+jit = partial(njit, cache=True, error_model="numpy")
+"""Decorator for scalar and serial kernels."""
+
+jit_parallel = partial(njit, cache=True, error_model="numpy", parallel=True)
+"""Decorator for kernels with a prange over independent trajectories or configs."""

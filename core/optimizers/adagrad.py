@@ -1,0 +1,23 @@
+"""AdaGrad: divide each coordinate's step by the root of its summed squared gradients."""
+
+import math
+
+from ravine.core.jit import jit
+
+from ravine.core.optimizers import EPS, LR, Optimizer
+
+
+@jit
+def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+    """S += dW**2;  W -= lr*dW/(sqrt(S)+eps)"""
+    s = s + g * g
+    return -lr * g / (math.sqrt(s) + eps), m, s
+
+
+OPTIMIZER = Optimizer(
+    name="adagrad",
+    description="AdaGrad: per-coordinate steps that shrink with the summed squared gradient",
+    formula="S += dW^2; W -= lr*dW/(sqrt(S)+eps)",
+    params=(LR, EPS),
+    update=update,
+)

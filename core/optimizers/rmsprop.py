@@ -1,0 +1,28 @@
+"""RMSprop: divide each coordinate's step by the root of its mean squared gradient."""
+
+import math
+
+from ravine.core.jit import jit
+
+from ravine.core.optimizers import EPS, LR, Optimizer
+from ravine.core.params import Param
+
+# RMSprop's usual decay is 0.9 (Hinton's lecture, Keras): with 0.999 and S starting at 0 the
+# first steps are ~30x too long, since there is no bias correction.
+BETA2 = Param("beta2", 0.9, lo=0.0, hi=1.0, hi_open=True, doc="mean-square decay")
+
+
+@jit
+def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+    """S = beta2*S + (1-beta2)*dW**2;  W -= lr*dW/(sqrt(S)+eps)"""
+    s = b2 * s + (1.0 - b2) * g * g
+    return -lr * g / (math.sqrt(s) + eps), m, s
+
+
+OPTIMIZER = Optimizer(
+    name="rmsprop",
+    description="RMSprop: per-coordinate steps scaled by 1/sqrt(mean square gradient)",
+    formula="S = beta2*S + (1-beta2)*dW^2; W -= lr*dW/(sqrt(S)+eps)",
+    params=(LR, BETA2, EPS),
+    update=update,
+)

@@ -1,0 +1,243 @@
+"""Scenes: what to compute and show, as plain data; load, validate and save as TOML.
+
+A scene names a surface, a start, a number of steps and a list of optimizers, each with its
+hyperparameters and learning-rate schedule. Loading validates everything and fills in the
+defaults, so a loaded `Scene` is complete; `save_scene` writes it back so that loading the
+file gives an equal scene. Every problem is a `SceneError` whose message is one line naming
+the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.params import Param, SceneError, check_params
+from ravine.core.schedules import check_schedule
+from ravine.landscapes import SURFACES
+
+MAX_STEPS = 1_000_000
+START_LIMIT = 1e6
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_STEPS = Param("steps", 200, kind="int", lo=1, hi=MAX_STEPS)
+_START = Param("start", None, kind="floats", lo=-START_LIMIT, hi=START_LIMIT)
+
+
+@dataclass
+class OptimizerConfig:
+    """One optimizer in a scene. params holds lr and the kind's hyperparameters."""
+
+    kind: str
+    label: str
+    params: dict[str, Any]
+    schedule: dict[str, Any] = field(default_factory=lambda: {"kind": "constant", "steps_per_epoch": 1})
+    color: str | None = None
+    enabled: bool = True
+
+
+@dataclass
+class Scene:
+    title: str
+    surface: str
+    start: tuple[float, float]
+    steps: int
+    optimizers: list[OptimizerConfig]
+    surface_params: dict[str, Any] = field(default_factory=dict)
+
+    def with_(self, **changes) -> "Scene":
+        return replace(self, **changes)
+
+
+_TOP_KEYS = ("title", "surface", "surface_params", "start", "steps", "optimizers")
+_OPT_KEYS = ("kind", "label", "schedule", "color", "enabled")
+
+
+def _where(source: str, key: str) -> str:
+    return f"{source}: {key}" if source else key
+
+
+def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
+    """Validate a scene given as plain data (as read from TOML); fill in the defaults."""
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise SceneError(f"{_where(source, key)}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        raise SceneError(f"{_where(source, 'title')}: must be a string")
+    if "surface" not in data:
+        raise SceneError(f"{_where(source, 'surface')}: missing (one of: {', '.join(SURFACES)})")
+    name = data["surface"]
+    if not isinstance(name, str) or name not in SURFACES:
+        raise SceneError(f"{_where(source, 'surface')}: unknown surface {name!r} (allowed: {', '.join(SURFACES)})")
+    surf = SURFACES[name]
+    sp = data.get("surface_params", {})
+    if not isinstance(sp, dict):
+        raise SceneError(f"{_where(source, 'surface_params')}: must be a table")
+    surface_params = check_params(sp, surf.params, _where(source, "surface_params"))
+
+    if "start" in data:
+        start = _START.check(data["start"], _where(source, "start"))
+        if len(start) != 2:
+            raise SceneError(f"{_where(source, 'start')}: must be two numbers [x, y] (got {len(start)})")
+        start = (start[0], start[1])
+    else:
+        start = tuple(float(v) for v in surf.start)
+    steps = _STEPS.check(data.get("steps", _STEPS.default), _where(source, "steps"))
+
+    opts = data.get("optimizers")
+    if not isinstance(opts, list) or not opts or not all(isinstance(o, dict) for o in opts):
+        raise SceneError(f"{_where(source, 'optimizers')}: needs at least one [[optimizers]] table")
+    configs = [_optimizer_from_dict(o, _where(source, f"optimizers[{i}]")) for i, o in enumerate(opts)]
+    return Scene(title, name, start, steps, configs, surface_params)
+
+
+def _optimizer_from_dict(data: dict[str, Any], where: str) -> OptimizerConfig:
+    kind = data.get("kind")
+    if kind is None:
+        raise SceneError(f"{where}.kind: missing (one of: {', '.join(OPTIMIZERS)})")
+    if not isinstance(kind, str) or kind not in OPTIMIZERS:
+        raise SceneError(f"{where}.kind: unknown optimizer {kind!r} (allowed: {', '.join(OPTIMIZERS)})")
+    opt = OPTIMIZERS[kind]
+    hyper = {k: v for k, v in data.items() if k not in _OPT_KEYS}
+    allowed_keys = ", ".join([*_OPT_KEYS, *(p.name for p in opt.params)])
+    for key in hyper:
+        if key not in {p.name for p in opt.params}:
+            raise SceneError(f"{where}.{key}: unknown key for {kind} (allowed: {allowed_keys})")
+    params = check_params(hyper, opt.params, where)
+    label = data.get("label", kind)
+    if not isinstance(label, str) or not label.strip():
+        raise SceneError(f"{where}.label: must be a non-empty string")
+    schedule = data.get("schedule", {})
+    if not isinstance(schedule, dict):
+        raise SceneError(f"{where}.schedule: must be a table with a kind")
+    schedule = check_schedule(schedule, f"{where}.schedule")
+    color = data.get("color")
+    if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
+        raise SceneError(f"{where}.color: must be a colour like \"#1f77b4\" (got {color!r})")
+    enabled = data.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise SceneError(f"{where}.enabled: must be true or false")
+    return OptimizerConfig(kind, label, params, schedule, color, enabled)
+
+
+def loads_scene(text: str, source: str = "<scene>") -> Scene:
+    """Parse and validate TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SceneError(f"{source}: not valid TOML: {exc}") from None
+    return scene_from_dict(data, source)
+
+
+def load_scene(path) -> Scene:
+    """Load and validate a scene file; SceneError (one line) on any problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SceneError(f"{path}: no such scene file") from None
+    except IsADirectoryError:
+        raise SceneError(f"{path}: is a folder, not a scene file") from None
+    except OSError as exc:
+        raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SceneError(f"{path}: not a text file (TOML must be UTF-8)") from None
+    return loads_scene(text, str(path))
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write {value} to a scene")
+        return repr(value)  # shortest text that reads back to the same float
+    if isinstance(value, str):
+        escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\t", "\\t").replace("\r", "\\r"))
+        escaped = "".join(c if " " <= c != "\x7f" else f"\\u{ord(c):04x}" for c in escaped)
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dumps_scene(scene: Scene) -> str:
+    """The scene as TOML text; `loads_scene(dumps_scene(s)) == s`."""
+    lines = []
+    if scene.title:
+        lines.append(f"title = {_toml_value(scene.title)}")
+    lines.append(f"surface = {_toml_value(scene.surface)}")
+    lines.append(f"start = {_toml_value([float(v) for v in scene.start])}")
+    lines.append(f"steps = {int(scene.steps)}")
+    if scene.surface_params:
+        lines += ["", "[surface_params]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in scene.surface_params.items()]
+    for cfg in scene.optimizers:
+        lines += ["", "[[optimizers]]", f"kind = {_toml_value(cfg.kind)}",
+                  f"label = {_toml_value(cfg.label)}"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in cfg.params.items()]
+        if cfg.color:
+            lines.append(f"color = {_toml_value(cfg.color)}")
+        if not cfg.enabled:
+            lines.append("enabled = false")
+        if cfg.schedule != {"kind": "constant", "steps_per_epoch": 1}:
+            lines += ["", "[optimizers.schedule]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in cfg.schedule.items()]
+    return "\n".join(lines) + "\n"
+
+
+def save_scene(scene: Scene, path) -> None:
+    """Write the scene as TOML, atomically: a failed write leaves no half-written file."""
+    write_text_atomic(Path(path), dumps_scene(scene))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it into place."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# ---------------------------------------------------------------------------------- examples
+
+
+def example_names() -> list[str]:
+    """The built-in example scenes (core/scenes/*.toml), by name."""
+    folder = resources.files("ravine.core") / "scenes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_example(name: str) -> Scene:
+    """A built-in example scene by name (see `example_names()`)."""
+    if name not in example_names():
+        raise SceneError(f"unknown example scene {name!r} (allowed: {', '.join(example_names())})")
+    text = (resources.files("ravine.core") / "scenes" / f"{name}.toml").read_text("utf-8")
+    return loads_scene(text, f"example {name}")
+
+
+DEFAULT_EXAMPLE = "momentum-ravine"

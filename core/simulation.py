@@ -1,0 +1,203 @@
+"""Trajectories: the batch call the sweeps build on, and `simulate(scene)` for a scene.
+
+`simulate_batch` runs many trajectories of one optimizer on one surface at once (prange over
+them), each with its own start point and hyperparameters; `simulate` turns a scene into one
+`Trajectory` per optimizer with everything the views draw. Nothing here returns a NaN: a
+trajectory that diverges stops at its last finite position and says at which step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ravine.core.kernels import LIMIT, kernels
+from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.schedules import check_schedule, lr_per_step
+from ravine.landscapes import get_surface
+
+
+@dataclass
+class BatchResult:
+    """What `simulate_batch` returns, for n trajectories.
+
+    final (n, 2): last good position; final_loss (n,): the loss there; diverged_at (n,):
+    the update at which a trajectory diverged, or -1. With record=True also path and loss
+    (n, steps+1[, 2]) and grad, v, s (n, steps, 2): the gradient each update used and the
+    optimizer state (first moment v, second moment S) after it. Recorded rows at and after
+    a trajectory's divergence repeat its last good position; use diverged_at to cut them.
+    """
+
+    final: np.ndarray
+    final_loss: np.ndarray
+    diverged_at: np.ndarray
+    lr: np.ndarray  # (n,): each trajectory's base learning rate
+    lr_factor: np.ndarray  # (steps,): the schedule's factor for each update
+    path: np.ndarray | None = None
+    loss: np.ndarray | None = None
+    grad: np.ndarray | None = None
+    v: np.ndarray | None = None
+    s: np.ndarray | None = None
+
+    def lr_per_step(self, i: int) -> np.ndarray:
+        """(steps,): the learning rate each update of trajectory i used."""
+        return self.lr[i] * self.lr_factor
+
+
+def _per_trajectory(value: Any, n: int, name: str, dtype=np.float64) -> np.ndarray:
+    arr = np.asarray(value, dtype=dtype)
+    if arr.ndim == 0:
+        return np.full(n, arr, dtype=dtype)
+    if arr.shape != (n,):
+        raise ValueError(f"{name}: expected a scalar or an array of {n} values, got shape {arr.shape}")
+    return np.array(arr)  # a writable C-contiguous copy: one compiled signature for all
+
+
+def simulate_batch(
+    surface: str,
+    kind: str,
+    starts,
+    steps: int,
+    *,
+    lr=0.01,
+    schedule: dict[str, Any] | None = None,
+    surface_params: dict[str, Any] | None = None,
+    record: bool = False,
+    **hyper,
+) -> BatchResult:
+    """Run len(starts) trajectories of optimizer `kind` on `surface` at once.
+
+    starts: (n, 2) start points. lr and each hyperparameter of the optimizer (beta, beta1,
+    beta2, eps, bias_correction; see `ravine list`) may be a scalar or an array of n values,
+    one per trajectory, so one call sweeps them. schedule: a schedule table such as
+    {"kind": "inverse_time", "decay_rate": 1.0, "steps_per_epoch": 10}; update t uses
+    lr[i] * schedule(epoch(t), lr=1). record=False keeps only the final positions (the fast
+    path for sweeps and maps); record=True keeps every step.
+    """
+    surf = get_surface(surface)
+    if kind not in OPTIMIZERS:
+        raise KeyError(f"unknown optimizer '{kind}' (allowed: {', '.join(OPTIMIZERS)})")
+    opt = OPTIMIZERS[kind]
+    allowed = {p.name for p in opt.params} - {"lr"}
+    unknown = set(hyper) - allowed
+    if unknown:
+        raise TypeError(f"{kind} has no hyperparameter {sorted(unknown)[0]!r} (allowed: lr, {', '.join(sorted(allowed))})")
+    steps = int(steps)
+    if not 1 <= steps <= 1_000_000:
+        raise ValueError(f"steps must be in 1..1000000, got {steps}")
+    starts = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2))
+    n = starts.shape[0]
+    if not np.all(np.abs(starts) <= LIMIT):
+        raise ValueError(f"start points must be finite with |x|, |y| <= {LIMIT:g}")
+
+    checked = {name: _per_trajectory(value, n, name, np.bool_ if name == "bias_correction" else np.float64)
+               for name, value in hyper.items()}
+    b1, b2, eps, flag = opt.slots(checked, n)
+
+    lr_arr = _per_trajectory(lr, n, "lr")
+    table = check_schedule(schedule or {}, "schedule")
+    factor = lr_per_step(table, 1.0, steps)
+
+    run = kernels().run(surf.name, kind, n)
+    p = surf.packed(surface_params)
+    if record:
+        path = np.empty((n, steps + 1, 2))
+        loss = np.empty((n, steps + 1))
+        grad = np.empty((n, steps, 2))
+        v = np.empty((n, steps, 2))
+        s = np.empty((n, steps, 2))
+    else:
+        path = np.empty((1, 1, 2))
+        loss = np.empty((1, 1))
+        grad = v = s = np.empty((1, 1, 2))
+    final = np.empty((n, 2))
+    final_loss = np.empty(n)
+    diverged = np.empty(n, dtype=np.int64)
+    run(p, starts, lr_arr, factor, b1, b2, eps, flag, steps, record,
+        path, loss, grad, v, s, final, final_loss, diverged)
+    result = BatchResult(final, final_loss, diverged, lr_arr, factor)
+    if record:
+        result.path, result.loss, result.grad, result.v, result.s = path, loss, grad, v, s
+    return result
+
+
+@dataclass
+class Trajectory:
+    """One optimizer's run on a scene's surface, cut at its last finite step.
+
+    path (k+1, 2) and loss (k+1,) are positions 0..k (0 is the start); lr (k,) is the
+    learning rate update t used, grad (k, 2) the gradient it used (Nesterov: at the
+    look-ahead point), v and s (k, 2) the optimizer state after it (first moment / momentum
+    and second moment S; zero where the optimizer has none). diverged_at is the update at
+    which the run left the finite region |x|, |y| <= 1e6, or None.
+    """
+
+    label: str
+    kind: str
+    path: np.ndarray
+    loss: np.ndarray
+    lr: np.ndarray
+    grad: np.ndarray
+    v: np.ndarray
+    s: np.ndarray
+    diverged_at: int | None = None
+    color: str | None = None
+
+    @property
+    def steps_done(self) -> int:
+        return len(self.path) - 1
+
+    @property
+    def step_taken(self) -> np.ndarray:
+        """(k, 2): the step each update actually moved, path[t] - path[t-1]."""
+        return np.diff(self.path, axis=0)
+
+
+@dataclass
+class Simulation:
+    """simulate(scene): one Trajectory per enabled optimizer, in the scene's order."""
+
+    scene: Any
+    trajectories: list[Trajectory] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.trajectories)
+
+    def __len__(self):
+        return len(self.trajectories)
+
+    def __getitem__(self, i):
+        return self.trajectories[i]
+
+
+def simulate(scene) -> Simulation:
+    """Compute every enabled optimizer's trajectory for a validated `Scene`."""
+    out = Simulation(scene)
+    for cfg in scene.optimizers:
+        if not cfg.enabled:
+            continue
+        hyper = {k: v for k, v in cfg.params.items() if k != "lr"}
+        r = simulate_batch(scene.surface, cfg.kind, [scene.start], scene.steps,
+                           lr=cfg.params["lr"], schedule=cfg.schedule,
+                           surface_params=scene.surface_params, record=True, **hyper)
+        bad = int(r.diverged_at[0])
+        k = scene.steps if bad < 0 else bad - 1
+        out.trajectories.append(Trajectory(
+            label=cfg.label, kind=cfg.kind,
+            path=r.path[0, :k + 1], loss=r.loss[0, :k + 1], lr=r.lr_per_step(0)[:k],
+            grad=r.grad[0, :k], v=r.v[0, :k], s=r.s[0, :k],
+            diverged_at=None if bad < 0 else bad, color=cfg.color,
+        ))
+    return out
+
+
+def value_grid(surface: str, xs, ys, surface_params: dict[str, Any] | None = None) -> np.ndarray:
+    """f on the grid: out[i, j] = f(xs[j], ys[i]), computed in parallel (for contour maps)."""
+    surf = get_surface(surface)
+    xs = np.ascontiguousarray(xs, dtype=np.float64)
+    ys = np.ascontiguousarray(ys, dtype=np.float64)
+    out = np.empty((ys.shape[0], xs.shape[0]))
+    kernels().grid(surf.name)(surf.packed(surface_params), xs, ys, out)
+    return out

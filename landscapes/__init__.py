@@ -1,0 +1,39 @@
+"""The 2-D test surfaces, one module each, discovered into one registry.
+
+Adding a surface means adding one module here that defines `SURFACE = Surface(...)` (with
+`@jit` (ravine.core.jit) scalar `value` and `grad`) plus its test: the kernels, the scene validation, the CLI
+listing and the GUI pick it up from `SURFACES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from ravine.landscapes._surface import Surface
+
+
+def _discover() -> dict[str, Surface]:
+    found: dict[str, Surface] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        surface = getattr(module, "SURFACE", None)
+        if isinstance(surface, Surface):
+            found[surface.name] = surface
+    return dict(sorted(found.items()))
+
+
+SURFACES: dict[str, Surface] = _discover()
+
+
+def get_surface(name: str) -> Surface:
+    """The registered surface called `name` (KeyError names the choices)."""
+    try:
+        return SURFACES[name]
+    except KeyError:
+        raise KeyError(f"unknown surface '{name}' (allowed: {', '.join(SURFACES)})") from None
+
+
+__all__ = ["SURFACES", "Surface", "get_surface"]

@@ -1,0 +1,160 @@
+"""`ravine` end to end: list, run (summary and CSV), and every user mistake as one line + exit 2."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ravine.app.cli import main
+from ravine.core import load_example, simulate
+from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.schedules import SCHEDULES
+from ravine.landscapes import SURFACES
+
+DIVERGING = """\
+title = "too fast"
+surface = "booth"
+start = [-5.0, -5.0]
+steps = 100
+
+[[optimizers]]
+kind = "gd"
+label = "GD fast"
+lr = 0.5
+
+[[optimizers]]
+kind = "adam"
+lr = 0.1
+"""
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err):
+    assert err.startswith("ravine: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+def test_list_names_everything(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for name in [*SURFACES, *OPTIMIZERS, *SCHEDULES, "momentum-ravine"]:
+        assert f"  {name} " in out
+
+
+def test_run_writes_the_csv(tmp_path, capsys):
+    out_csv = tmp_path / "out.csv"
+    code, _, err = run(capsys, "run", "momentum-ravine", "--csv", str(out_csv))
+    assert code == 0 and err == ""
+    rows = list(csv.reader(out_csv.open()))
+    assert rows[0] == ["optimizer", "step", "x", "y", "loss", "lr"]
+    scene = load_example("momentum-ravine")
+    sim = simulate(scene)
+    assert len(rows) - 1 == sum(t.steps_done + 1 for t in sim)
+    first = {r[0]: r for r in rows[1:] if r[1] == "0"}
+    assert set(first) == {c.label for c in scene.optimizers}
+    assert all(r[5] == "" for r in first.values())  # no lr at the start
+    gd = [r for r in rows[1:] if r[0] == "GD"]
+    assert [int(r[1]) for r in gd] == list(range(scene.steps + 1))
+    np.testing.assert_array_equal(np.array([r[2:4] for r in gd], float), sim[0].path)
+    np.testing.assert_array_equal(np.array([r[4] for r in gd], float), sim[0].loss)
+    np.testing.assert_array_equal(np.array([r[5] for r in gd[1:]], float), sim[0].lr)
+
+
+def test_run_diverging_scene_stops_rows_and_says_so(tmp_path, capsys):
+    scene = tmp_path / "fast.toml"
+    scene.write_text(DIVERGING)
+    out_csv = tmp_path / "fast.csv"
+    code, _, err = run(capsys, "run", str(scene), "--csv", str(out_csv))
+    assert code == 0
+    n = int(err.strip().rsplit(" ", 1)[1])
+    assert err == f"GD fast diverged at step {n}\n"
+    rows = list(csv.reader(out_csv.open()))[1:]
+    gd = [r for r in rows if r[0] == "GD fast"]
+    assert int(gd[-1][1]) == n - 1
+    assert all(np.isfinite(float(v)) for r in rows for v in r[2:5])
+    assert len([r for r in rows if r[0] == "adam"]) == 101
+
+
+def test_run_without_csv_prints_a_summary(capsys):
+    code, out, _ = run(capsys, "run", "plateau-crawl")
+    assert code == 0
+    assert "Adam" in out and "plateau" in out
+
+
+def test_csv_to_stdout(capsys):
+    code, out, _ = run(capsys, "run", "saddle-escape", "--csv", "-")
+    assert code == 0 and out.startswith("optimizer,step,x,y,loss,lr\n")
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["run"], "the following arguments are required: scene"),
+    (["run", "momentum-ravine", "--bogus"], "unrecognized arguments: --bogus"),
+    (["frobnicate", "x"], "unknown command 'frobnicate'"),
+    (["run", "no-such-example"], "no such scene file or example (examples: "),
+    (["run", "missing.toml"], "missing.toml: no such scene file"),
+])
+def test_usage_mistakes(capsys, argv, needle):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    one_line_error(err)
+    assert needle in err
+
+
+def test_bad_scene_file(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DIVERGING.replace("lr = 0.5", "lr = -1"))
+    code, _, err = run(capsys, "run", str(bad))
+    assert code == 2
+    one_line_error(err)
+    assert f"{bad}: optimizers[0].lr: must be a number > 0 (got -1)" in err
+
+
+def test_unwritable_csv_leaves_nothing(tmp_path, capsys):
+    code, _, err = run(capsys, "run", "saddle-escape", "--csv", str(tmp_path / "no" / "dir" / "o.csv"))
+    assert code == 2
+    one_line_error(err)
+    assert "cannot write" in err
+    code, _, err = run(capsys, "run", "saddle-escape", "--csv", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+    if os.geteuid() != 0:  # root can write anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        code, _, err = run(capsys, "run", "saddle-escape", "--csv", str(ro / "o.csv"))
+        assert code == 2 and "cannot write" in err
+        assert list(ro.iterdir()) == []
+
+
+def test_existing_csv_is_replaced_whole(tmp_path, capsys):
+    out_csv = tmp_path / "o.csv"
+    out_csv.write_text("old\n" * 100000)
+    assert run(capsys, "run", "saddle-escape", "--csv", str(out_csv))[0] == 0
+    assert out_csv.read_text().startswith("optimizer,")
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]  # no temporary left behind
+
+
+def test_no_display_says_so_in_one_line():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    p = subprocess.run([sys.executable, "-m", "ravine.app.cli"], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 2
+    one_line_error(p.stderr)
+    assert "no display" in p.stderr and "ravine run" in p.stderr
+
+
+def test_console_script_runs_end_to_end(tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "ravine")
+    if not os.path.exists(exe):
+        pytest.skip("the ravine console script is not installed in this environment")
+    p = subprocess.run([exe, "run", "momentum-ravine", "--csv", str(tmp_path / "o.csv")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "o.csv").read_text().count("\n") == 4 * 151 + 1
