@@ -141,8 +141,25 @@ def cmd_app(scene_arg: str | None) -> int:
     return run_app(scene)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ravine")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ravine", description="Ravine: see how optimizers behave.")
+    parser = _Parser(
+        prog="ravine",
+        usage="ravine [SCENE] | ravine {list,run,app} ...",
+        description="Ravine: see how neural-network optimizers behave. With no command, "
+                    "opens the app on SCENE (a .toml file or an example name) or the default scene.",
+        epilog="examples:\n  ravine list\n  ravine run momentum-ravine --csv out.csv\n  ravine my-scene.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ravine {_version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     sub.add_parser("list", help="list surfaces, optimizers, schedules and example scenes")
     run = sub.add_parser("run", help="compute a scene headless")
