@@ -12,8 +12,6 @@ traceback. Qt is imported only when a window is opened.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import sys
 from pathlib import Path
@@ -42,21 +40,6 @@ def _resolve_scene(arg: str):
     raise SceneError(f"{arg}: no such scene file or example (examples: {', '.join(example_names())})")
 
 
-def _fmt(x: float) -> str:
-    return repr(float(x))
-
-
-def write_csv(sim, out) -> None:
-    """optimizer,step,x,y,loss,lr: step 0 is the start (lr empty), step t after update t."""
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["optimizer", "step", "x", "y", "loss", "lr"])
-    for traj in sim:
-        for t in range(traj.steps_done + 1):
-            lr = _fmt(traj.lr[t - 1]) if t > 0 else ""
-            w.writerow([traj.label, t, _fmt(traj.path[t, 0]), _fmt(traj.path[t, 1]),
-                        _fmt(traj.loss[t]), lr])
-
-
 def _summary(scene, sim) -> str:
     lines = [f"{scene.title or 'scene'}: {scene.surface}, start ({scene.start[0]:g}, "
              f"{scene.start[1]:g}), {scene.steps} steps"]
@@ -71,6 +54,7 @@ def _summary(scene, sim) -> str:
 
 def cmd_run(args) -> int:
     from ravine.core import simulate
+    from ravine.core.export import trajectories_csv
     from ravine.core.scene import write_text_atomic
 
     scene = _resolve_scene(args.scene)
@@ -81,16 +65,15 @@ def cmd_run(args) -> int:
     if args.csv is None:
         print(_summary(scene, sim))
         return 0
-    buf = io.StringIO()
-    write_csv(sim, buf)
+    text = trajectories_csv(sim)
     if args.csv == "-":
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(text)
         return 0
     out = Path(args.csv)
     if out.is_dir():
         raise UsageError(f"--csv {out}: is a folder; give a file name such as {out / 'out.csv'}")
     try:
-        write_text_atomic(out, buf.getvalue())
+        write_text_atomic(out, text)
     except OSError as exc:
         raise UsageError(f"--csv {out}: cannot write ({exc.strerror or exc})") from None
     return 0

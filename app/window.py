@@ -1,120 +1,242 @@
-"""The window: the scene's surface as a log-scaled heatmap with contours, every optimizer's
-path over it, and the cost curves below. Views draw arrays the core computed.
+"""The playground window: controls on the left, the map with its curves and step inspector,
+the EWA view in a second tab, the timeline below. Keyboard-driven for the classroom:
 
-This is the first, plain window; the live playground (controls, animation, EWA view, step
-inspector) builds on `SceneView`.
+    Space play/pause    Left/Right step    Home/End first/last step    [ ] slower/faster
+    Ctrl+O open   Ctrl+S save   Ctrl+E export PNG   Ctrl+Shift+C copy scene   F5 presentation
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-import numpy as np
-import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from ravine.core import simulate, value_grid
-from ravine.landscapes import get_surface
-
-# Okabe & Ito's colour-blind-safe palette (blue, vermillion, bluish green, orange, ...)
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-GRID = 240
-CONTOUR_LEVELS = 12
-
-
-def colors_for(scene) -> list[str]:
-    return [cfg.color or PALETTE[i % len(PALETTE)] for i, cfg in enumerate(scene.optimizers)]
+from ravine.app.ewa_view import EwaView
+from ravine.app.model import SceneModel
+from ravine.app.panels import ControlsPanel
+from ravine.app.views import CurvesView, InspectorView, MapView, Timeline
+from ravine.core import SceneError, dumps_scene, example_names, load_example, load_scene, save_scene
+from ravine.core.export import trajectories_csv
+from ravine.core.scene import write_text_atomic
 
 
-def surface_image(scene, n: int = GRID):
-    """The grid values of the scene's surface and their log-scaled display values."""
-    surf = get_surface(scene.surface)
-    (x0, x1), (y0, y1) = surf.domain
-    xs = np.linspace(x0, x1, n)
-    ys = np.linspace(y0, y1, n)
-    z = value_grid(scene.surface, xs, ys, scene.surface_params)
-    lo = float(z.min())
-    span = float(z.max()) - lo
-    shown = np.log10(z - lo + 1e-3 * span + 1e-12)
-    return xs, ys, z, shown
+class PlaygroundView(QtWidgets.QSplitter):
+    """Map on the left; cost and lr curves above the step inspector on the right."""
 
-
-class SceneView(pg.GraphicsLayoutWidget):
-    """Map (heatmap, contours, paths, start) above, cost curves below."""
-
-    def __init__(self, scene, parent=None):
-        super().__init__(parent)
-        self.setBackground("w")
-        self.map = self.addPlot(row=0, col=0)
-        self.cost = self.addPlot(row=1, col=0)
-        self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 1)
-        self.map.setAspectLocked(True)
-        self.cost.setLogMode(y=True)
-        self.cost.setLabel("bottom", "step")
-        self.cost.setLabel("left", "loss - min")
-        self.cost.showGrid(x=True, y=True, alpha=0.3)
-        self.set_scene(scene)
-
-    def set_scene(self, scene) -> None:
-        self.scene_data = scene
-        self.sim = simulate(scene)
-        self.map.clear()
-        self.cost.clear()
-        if self.map.legend is not None:
-            self.map.legend.scene().removeItem(self.map.legend)
-            self.map.legend = None
-        self._draw_surface()
-        self._draw_paths()
-
-    def _draw_surface(self) -> None:
-        xs, ys, _, shown = surface_image(self.scene_data)
-        img = pg.ImageItem(shown.T)  # ImageItem wants [x, y]
-        img.setColorMap(pg.colormap.get("CET-L17"))
-        img.setRect(QtCore.QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
-        self.map.addItem(img)
-        levels = np.linspace(shown.min(), shown.max(), CONTOUR_LEVELS + 2)[1:-1]
-        for level in levels:
-            curve = pg.IsocurveItem(data=shown.T, level=level, pen=pg.mkPen((60, 60, 60, 110), width=1))
-            curve.setParentItem(img)
-        self.map.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
-        surf = get_surface(self.scene_data.surface)
-        title = self.scene_data.title or surf.name
-        self.map.setTitle(f"{title}  ({surf.formula})", color="#222")
-
-    def _draw_paths(self) -> None:
-        legend = self.map.addLegend(offset=(10, 10), labelTextColor="#222", brush=(255, 255, 255, 200))
-        colors = colors_for(self.scene_data)
-        enabled = [c for cfg, c in zip(self.scene_data.optimizers, colors) if cfg.enabled]
-        floor = get_surface(self.scene_data.surface).min_value(self.scene_data.surface_params)
-        for traj, color in zip(self.sim, enabled):
-            pen = pg.mkPen(color, width=2.5)
-            item = self.map.plot(traj.path[:, 0], traj.path[:, 1], pen=pen)
-            self.map.plot([traj.path[-1, 0]], [traj.path[-1, 1]], pen=None, symbol="o",
-                          symbolBrush=color, symbolPen="w", symbolSize=10)
-            note = (f"diverged at step {traj.diverged_at}" if traj.diverged_at is not None
-                    else f"loss {traj.loss[-1]:.3g}")
-            legend.addItem(item, f"{traj.label}: {note}")
-            base = floor if floor is not None else float(min(t.loss.min() for t in self.sim))
-            gap = np.maximum(traj.loss - base, 1e-16)
-            self.cost.plot(np.arange(len(gap)), gap, pen=pen)
-        x, y = self.scene_data.start
-        self.map.plot([x], [y], pen=None, symbol="x", symbolBrush="k", symbolPen="k", symbolSize=12)
+    def __init__(self, model: SceneModel, parent=None):
+        super().__init__(QtCore.Qt.Orientation.Horizontal, parent)
+        self.map = MapView(model)
+        self.curves = CurvesView(model)
+        self.inspector = InspectorView(model, self.map)
+        right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        right.addWidget(self.curves)
+        right.addWidget(self.inspector)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        self.addWidget(self.map)
+        self.addWidget(right)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    def __init__(self, scene):
+    def __init__(self, scene, path: Path | None = None):
         super().__init__()
-        self.view = SceneView(scene)
-        self.setCentralWidget(self.view)
-        self.setWindowTitle(f"Ravine: {scene.title or scene.surface}")
-        self.resize(900, 900)
-        QtGui.QShortcut(QtGui.QKeySequence.StandardKey.Quit, self, activated=self.close)
+        self.model = SceneModel(scene, path)
+        self.controls = ControlsPanel(self.model)
+        self.playground = PlaygroundView(self.model)
+        self.map = self.playground.map
+        self.curves = self.playground.curves
+        self.inspector = self.playground.inspector
+        self.ewa = EwaView()
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.playground, "Optimizers")
+        self.tabs.addTab(self.ewa, "Averages (EWA)")
+        self.timeline = Timeline(self.model)
+        self.banner = QtWidgets.QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #FDEDEC; color: #922B21; padding: 6px; border: 1px solid #E6B0AA;")
+        self.banner.hide()
+        self.banner.mousePressEvent = lambda ev: self.banner.hide()
+
+        centre = QtWidgets.QWidget()
+        v = QtWidgets.QVBoxLayout(centre)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.banner)
+        v.addWidget(self.tabs, 1)
+        v.addWidget(self.timeline)
+        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        split.addWidget(self.controls)
+        split.addWidget(centre)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 1100])
+        self.setCentralWidget(split)
+        self._menus()
+        self._shortcuts()
+        self.model.simulation_changed.connect(self._report_divergence)
+        self.model.simulation_changed.connect(self._title)
+        self.model.scene_replaced.connect(self._title)
+        self._title()
+        self._report_divergence()
+        self.resize(1500, 900)
+        self.presenting = False
+
+    # ----------------------------------------------------------------- menus and keys
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction("&Open scene...", QtGui.QKeySequence.StandardKey.Open, self.open_dialog)
+        examples = file.addMenu("&Examples")
+        for name in example_names():
+            examples.addAction(f"{name}: {load_example(name).title}", lambda n=name: self.open_example(n))
+        file.addAction("&Save scene", QtGui.QKeySequence.StandardKey.Save, self.save)
+        file.addAction("Save scene &as...", QtGui.QKeySequence.StandardKey.SaveAs, self.save_as)
+        file.addSeparator()
+        file.addAction("&Export view as PNG...", QtGui.QKeySequence("Ctrl+E"), self.export_png_dialog)
+        file.addAction("Export curves as &CSV...", QtGui.QKeySequence("Ctrl+Shift+E"), self.export_csv_dialog)
+        file.addAction("&Copy scene as TOML", QtGui.QKeySequence("Ctrl+Shift+C"), self.copy_scene)
+        file.addSeparator()
+        file.addAction("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
+        view = bar.addMenu("&View")
+        view.addAction("&Presentation mode", QtGui.QKeySequence("F5"), self.toggle_presentation)
+        view.addAction("&Full screen", QtGui.QKeySequence("F11"), self.toggle_fullscreen)
+        help_ = bar.addMenu("&Help")
+        help_.addAction("&Keyboard", lambda: QtWidgets.QMessageBox.information(self, "Ravine keys", __doc__.split("\n\n", 1)[1]))
+
+    def _shortcuts(self) -> None:
+        keys = {
+            "Space": self.timeline.toggle,
+            "Left": lambda: self.timeline.step_by(-1),
+            "Right": lambda: self.timeline.step_by(1),
+            "Home": self.timeline.reset,
+            "End": lambda: self.model.set_step(self.model.steps),
+            "]": lambda: self.timeline.faster(True),
+            "[": lambda: self.timeline.faster(False),
+        }
+        for key, slot in keys.items():
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(lambda s=slot: None if self._typing() else s())
+
+    def _typing(self) -> bool:
+        """True while a text field has the focus: keys belong to it then."""
+        return isinstance(QtWidgets.QApplication.focusWidget(), (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox))
+
+    # ----------------------------------------------------------------- status
+    def show_error(self, message: str) -> None:
+        self.banner.setText(message + "   (click to dismiss)")
+        self.banner.show()
+        self.statusBar().showMessage(message, 8000)
+
+    def _report_divergence(self) -> None:
+        bad = [r for r in self.model.runs if r.traj.diverged_at is not None]
+        if bad:
+            parts = [f"{r.config.label} diverged at step {r.traj.diverged_at}" for r in bad]
+            self.statusBar().showMessage("; ".join(parts) + " (the learning rate is too large for this surface)")
+        else:
+            self.statusBar().clearMessage()
+
+    def _title(self) -> None:
+        scene = self.model.scene
+        name = self.model.path.name if self.model.path else (scene.title or scene.surface)
+        self.setWindowTitle(f"Ravine: {name}{' *' if self.model.dirty else ''}")
+
+    # ----------------------------------------------------------------- files
+    def open_path(self, path) -> bool:
+        try:
+            scene = load_scene(path)
+        except SceneError as exc:
+            self.show_error(str(exc))
+            return False
+        self.banner.hide()
+        self.model.replace(scene, Path(path))
+        return True
+
+    def open_example(self, name: str) -> None:
+        self.banner.hide()
+        self.model.replace(load_example(name))
+
+    def open_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scene", "", "Scenes (*.toml);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def save(self) -> None:
+        if self.model.path is None:
+            self.save_as()
+        else:
+            self.save_to(self.model.path)
+
+    def save_as(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save scene", "scene.toml", "Scenes (*.toml)")
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_scene(self.model.scene, path)
+        except OSError as exc:
+            self.show_error(f"{path}: cannot write ({exc.strerror or exc})")
+            return False
+        self.model.path = Path(path)
+        self.model.dirty = False
+        self._title()
+        self.statusBar().showMessage(f"saved {path}", 4000)
+        return True
+
+    def copy_scene(self) -> None:
+        QtWidgets.QApplication.clipboard().setText(dumps_scene(self.model.scene))
+        self.statusBar().showMessage("scene copied as TOML", 4000)
+
+    def export_png(self, path: Path) -> bool:
+        image = self.tabs.currentWidget().grab()
+        folder = Path(path).parent
+        tmp = folder / f".{Path(path).name}.tmp.png"
+        if not image.save(str(tmp), "PNG"):
+            self.show_error(f"{path}: cannot write the PNG here")
+            return False
+        tmp.replace(path)
+        self.statusBar().showMessage(f"exported {path}", 4000)
+        return True
+
+    def export_png_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export view", "ravine.png", "PNG images (*.png)")
+        if path:
+            self.export_png(Path(path))
+
+    def export_csv(self, path: Path) -> bool:
+        runs = [r.traj for r in self.model.runs]
+        try:
+            write_text_atomic(Path(path), trajectories_csv(runs))
+        except OSError as exc:
+            self.show_error(f"{path}: cannot write ({exc.strerror or exc})")
+            return False
+        self.statusBar().showMessage(f"exported {path}", 4000)
+        return True
+
+    def export_csv_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export curves", "ravine.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(Path(path))
+
+    # ----------------------------------------------------------------- classroom
+    def toggle_presentation(self) -> None:
+        """Bigger text and thicker lines for a projector."""
+        self.presenting = not self.presenting
+        app = QtWidgets.QApplication.instance()
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * (1.5 if self.presenting else 1 / 1.5))
+        app.setFont(font)
+        self.controls.setVisible(not self.presenting or self.controls.isVisible())
+
+    def toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
 
-def run_app(scene) -> int:
+def run_app(scene, path: Path | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("Ravine")
-    window = MainWindow(scene)
+    window = MainWindow(scene, path)
     window.show()
     return app.exec()

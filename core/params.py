@@ -32,6 +32,22 @@ class Param:
     lo_open: bool = False
     hi_open: bool = False
     doc: str = ""
+    scale: str = "linear"
+    """How a slider should move through the value: "linear" or "log"."""
+    ui_range: tuple[float, float] | None = None
+    """The slider's range, where it differs from (lo, hi); typed values may go further."""
+
+    def slider_range(self) -> tuple[float, float]:
+        """The range a slider covers: ui_range, else the bounds (open ends pulled in)."""
+        if self.ui_range is not None:
+            return self.ui_range
+        lo = self.lo if self.lo is not None else 0.0
+        hi = self.hi if self.hi is not None else max(10.0 * abs(self.default or 1), lo + 1)
+        if self.hi_open:
+            hi = hi - 1e-3 * (hi - lo)
+        if self.lo_open:
+            lo = lo + 1e-3 * (hi - lo)
+        return float(lo), float(hi)
 
     def allowed(self) -> str:
         """The allowed values in words, e.g. 'a number in [0, 1)'."""

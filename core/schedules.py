@@ -20,7 +20,8 @@ import numpy as np
 from ravine.core.params import Param, SceneError, check_params
 
 STEPS_PER_EPOCH = Param(
-    "steps_per_epoch", 1, kind="int", lo=1, hi=1_000_000, doc="updates that make one epoch"
+    "steps_per_epoch", 1, kind="int", lo=1, hi=1_000_000, doc="updates that make one epoch",
+    scale="log", ui_range=(1, 1000),
 )
 
 
@@ -58,8 +59,9 @@ def schedule(description: str, formula: str, params: tuple[Param, ...] = (), che
     return register
 
 
-DECAY_RATE = Param("decay_rate", 1.0, lo=0.0, doc="how fast lr decays")
-INTERVAL = Param("interval", 10, kind="int", lo=1, hi=1_000_000, doc="epochs between drops")
+DECAY_RATE = Param("decay_rate", 1.0, lo=0.0, doc="how fast lr decays", ui_range=(0.0, 10.0))
+INTERVAL = Param("interval", 10, kind="int", lo=1, hi=1_000_000, doc="epochs between drops",
+                 scale="log", ui_range=(1, 1000))
 
 
 @schedule("a fixed learning rate", "lr")
@@ -80,7 +82,7 @@ def exponential(epoch, lr, rate):
 
 
 @schedule("decay with the square root of the epoch", "lr * k / sqrt(epoch)",
-          (Param("k", 1.0, lo=0.0, lo_open=True, doc="scale"),))
+          (Param("k", 1.0, lo=0.0, lo_open=True, doc="scale", scale="log", ui_range=(0.01, 100.0)),))
 def inverse_sqrt(epoch, lr, k):
     return lr * k / np.sqrt(epoch)
 
@@ -95,7 +97,7 @@ def staircase(epoch, lr, rate, interval):
 @schedule("the course assignment's scheduling: inverse-time decay every `interval` epochs",
           "lr / (1 + decay_rate*floor(epoch/interval))",
           (DECAY_RATE, Param("interval", 1000, kind="int", lo=1, hi=1_000_000,
-                             doc="epochs between drops")))
+                             doc="epochs between drops", scale="log", ui_range=(1, 10000))))
 def fixed_interval(epoch, lr, decay_rate, interval):
     return lr / (1.0 + decay_rate * np.floor(epoch / interval))
 

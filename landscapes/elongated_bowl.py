@@ -41,7 +41,8 @@ SURFACE = Surface(
     start=(-1.5, 1.0),
     minima=((0.0, 0.0),),
     params=(
-        Param("kappa", 10.0, lo=1.0, hi=1000.0, doc="condition number: steepness across / along"),
+        Param("kappa", 10.0, lo=1.0, hi=1000.0, doc="condition number: steepness across / along",
+              scale="log"),
         Param("angle", 0.0, lo=-90.0, hi=90.0, doc="rotation of the ravine in degrees"),
     ),
     pack=_pack,

@@ -31,5 +31,5 @@ SURFACE = Surface(
     domain=((-2.0, 2.0), (-2.0, 2.0)),
     start=(1.5, 1.2),
     minima=((0.0, 0.0),),
-    params=(Param("width", 0.5, lo=0.05, hi=5.0, lo_open=False, doc="width of the well"),),
+    params=(Param("width", 0.5, lo=0.05, hi=5.0, doc="width of the well", scale="log"),),
 )

@@ -31,11 +31,13 @@ import numpy as np
 from ravine.core.params import Param
 
 # The parameter declarations the optimizers share, with the notes' defaults.
-LR = Param("lr", 0.01, lo=0.0, lo_open=True, doc="learning rate alpha")
+LR = Param("lr", 0.01, lo=0.0, lo_open=True, doc="learning rate alpha", scale="log",
+           ui_range=(1e-4, 10.0))
 BETA = Param("beta", 0.9, lo=0.0, hi=1.0, hi_open=True, doc="momentum: weight of the past")
 BETA1 = Param("beta1", 0.9, lo=0.0, hi=1.0, hi_open=True, doc="first-moment decay (momentum)")
 BETA2 = Param("beta2", 0.999, lo=0.0, hi=1.0, hi_open=True, doc="second-moment decay (RMS)")
-EPS = Param("eps", 1e-8, lo=0.0, lo_open=True, doc="added to sqrt(S) to avoid dividing by 0")
+EPS = Param("eps", 1e-8, lo=0.0, lo_open=True, doc="added to sqrt(S) to avoid dividing by 0",
+            scale="log", ui_range=(1e-10, 1.0))
 BIAS_CORRECTION = Param("bias_correction", True, kind="bool", doc="divide by 1 - beta**t")
 
 
@@ -49,6 +51,11 @@ class Optimizer:
     params: tuple[Param, ...]
     update: Callable
     eval_point: Callable | None = None
+    direction: str = "grad"
+    """What the step follows: "grad" (dW itself) or "v" (the first moment / velocity)."""
+    effective_lr: Callable | None = None
+    """effective_lr(s, lr, hp, t) -> per-axis factor k with step = -k * direction, for the
+    step inspector; None means lr on every axis."""
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

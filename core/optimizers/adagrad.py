@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 from ravine.core.jit import jit
 
 from ravine.core.optimizers import EPS, LR, Optimizer
@@ -14,10 +15,17 @@ def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
     return -lr * g / (math.sqrt(s) + eps), m, s
 
 
+
+def effective_lr(s, lr, hp, t):
+    """lr / (sqrt(S) + eps) per axis: small where gradients have been large."""
+    return lr / (np.sqrt(s) + hp["eps"])
+
+
 OPTIMIZER = Optimizer(
     name="adagrad",
     description="AdaGrad: per-coordinate steps that shrink with the summed squared gradient",
     formula="S += dW^2; W -= lr*dW/(sqrt(S)+eps)",
     params=(LR, EPS),
     update=update,
+    effective_lr=effective_lr,
 )

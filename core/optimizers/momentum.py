@@ -18,4 +18,5 @@ OPTIMIZER = Optimizer(
     formula="v = beta*v + (1-beta)*dW; W -= lr*v",
     params=(LR, BETA),
     update=update,
+    direction="v",
 )

@@ -19,4 +19,5 @@ OPTIMIZER = Optimizer(
     params=(LR, BETA),
     update=update,
     eval_point=eval_point,
+    direction="v",
 )

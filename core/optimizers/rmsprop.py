@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 from ravine.core.jit import jit
 
 from ravine.core.optimizers import EPS, LR, Optimizer
@@ -19,10 +20,17 @@ def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
     return -lr * g / (math.sqrt(s) + eps), m, s
 
 
+
+def effective_lr(s, lr, hp, t):
+    """lr / (sqrt(S) + eps) per axis: small where gradients have been large."""
+    return lr / (np.sqrt(s) + hp["eps"])
+
+
 OPTIMIZER = Optimizer(
     name="rmsprop",
     description="RMSprop: per-coordinate steps scaled by 1/sqrt(mean square gradient)",
     formula="S = beta2*S + (1-beta2)*dW^2; W -= lr*dW/(sqrt(S)+eps)",
     params=(LR, BETA2, EPS),
     update=update,
+    effective_lr=effective_lr,
 )

@@ -1,0 +1,183 @@
+"""Editors for declared parameters (`ravine.core.params.Param`): a typed field, a slider where
+the parameter has a range, and an inline message when a typed value is refused.
+
+Typed values are checked by the same `Param.check` that validates scene files, so the app and
+the files accept exactly the same values and say the same thing about the rest.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PyQt6 import QtCore, QtWidgets
+
+from ravine.core.params import Param, SceneError
+
+TICKS = 1000
+
+
+def fmt(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt(v) for v in value)
+    return str(value)
+
+
+def round_sig(x: float, digits: int = 3) -> float:
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, digits - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+class ParamEditor(QtWidgets.QWidget):
+    """One parameter: label, field, optional slider, inline error. Emits `changed(value)`."""
+
+    changed = QtCore.pyqtSignal(object)
+
+    def __init__(self, param: Param, value, parent=None, validate=None):
+        super().__init__(parent)
+        self.param = param
+        self.value = value
+        self.validate = validate  # optional check against the other parameters (SceneError)
+        grid = QtWidgets.QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
+        self.label = QtWidgets.QLabel(param.name)
+        self.label.setToolTip(param.doc)
+        self.label.setMinimumWidth(96)
+        grid.addWidget(self.label, 0, 0)
+        self.slider = None
+        self.check = None
+        self.field = None
+        if param.kind == "bool":
+            self.check = QtWidgets.QCheckBox()
+            self.check.setChecked(bool(value))
+            self.check.setToolTip(param.doc)
+            self.check.toggled.connect(self._toggled)
+            grid.addWidget(self.check, 0, 1)
+        else:
+            self.field = QtWidgets.QLineEdit(fmt(value))
+            self.field.setToolTip(f"{param.doc}: {param.allowed()}")
+            self.field.setMaximumWidth(90 if param.kind in ("float", "int") else 160)
+            self.field.editingFinished.connect(self._typed)
+            grid.addWidget(self.field, 0, 1)
+            if param.kind in ("float", "int"):
+                self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+                self.slider.setRange(0, TICKS)
+                self.slider.setToolTip(param.doc)
+                self._set_slider(value)
+                self.slider.valueChanged.connect(self._slid)
+                grid.addWidget(self.slider, 0, 2)
+        self.error = QtWidgets.QLabel()
+        self.error.setStyleSheet("color: #C0392B;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        grid.addWidget(self.error, 1, 0, 1, 3)
+        grid.setColumnStretch(2, 1)
+
+    # slider <-> value
+    def _to_tick(self, value: float) -> int:
+        lo, hi = self.param.slider_range()
+        if self.param.scale == "log":
+            lo, hi, value = math.log(lo), math.log(hi), math.log(max(value, 1e-300))
+        frac = (value - lo) / (hi - lo) if hi > lo else 0.0
+        return int(round(min(max(frac, 0.0), 1.0) * TICKS))
+
+    def _from_tick(self, tick: int):
+        lo, hi = self.param.slider_range()
+        frac = tick / TICKS
+        if self.param.scale == "log":
+            value = math.exp(math.log(lo) + frac * (math.log(hi) - math.log(lo)))
+        else:
+            value = lo + frac * (hi - lo)
+        if self.param.kind == "int":
+            return int(round(value))
+        return round_sig(value, 3) if self.param.scale == "log" else round(value, 4)
+
+    def _set_slider(self, value) -> None:
+        if self.slider is not None:
+            self.slider.blockSignals(True)
+            self.slider.setValue(self._to_tick(value))
+            self.slider.blockSignals(False)
+
+    # user actions
+    def _slid(self, tick: int) -> None:
+        self._commit(self._from_tick(tick), from_slider=True)
+
+    def _typed(self) -> None:
+        text = self.field.text().strip()
+        try:
+            if self.param.kind in ("floats", "ints"):
+                raw = [_number(t) for t in text.replace(";", ",").split(",") if t.strip()]
+            else:
+                raw = _number(text)
+        except ValueError:
+            self.show_error(f"{self.param.name}: must be {self.param.allowed()} (got {text!r})")
+            return
+        self._commit(raw)
+
+    def _toggled(self, on: bool) -> None:
+        self._commit(bool(on))
+
+    def _commit(self, raw, from_slider: bool = False) -> None:
+        try:
+            value = self.param.check(raw, self.param.name)
+        except SceneError as exc:
+            self.show_error(str(exc))
+            return
+        if value == self.value:
+            self.clear_error()
+            if self.field is not None:
+                self.field.setText(fmt(value))
+            return
+        if self.validate is not None:
+            try:
+                self.validate(value)
+            except SceneError as exc:  # e.g. piecewise: values must match boundaries
+                self.show_error(str(exc))
+                return
+        self.value = value
+        self.clear_error()
+        if self.field is not None:
+            self.field.setText(fmt(value))
+        if not from_slider:
+            self._set_slider(value)
+        self.changed.emit(value)
+
+    def set_value(self, value) -> None:
+        """Show a value set from outside, without emitting `changed`."""
+        self.value = value
+        if self.field is not None:
+            self.field.setText(fmt(value))
+        if self.check is not None:
+            self.check.blockSignals(True)
+            self.check.setChecked(bool(value))
+            self.check.blockSignals(False)
+        self._set_slider(value)
+        self.clear_error()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        if self.field is not None:
+            self.field.setStyleSheet("border: 1px solid #C0392B;")
+            self.field.setText(fmt(self.value))
+
+    def clear_error(self) -> None:
+        self.error.hide()
+        if self.field is not None:
+            self.field.setStyleSheet("")
+
+
+def _number(text: str):
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)  # ValueError for words; nan/inf are refused by Param.check

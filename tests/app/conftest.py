@@ -1,0 +1,15 @@
+import pytest
+
+from ravine.app.window import MainWindow
+from ravine.core import load_example
+
+
+@pytest.fixture
+def window(qtbot):
+    """The main window on the default example, shown offscreen at a fixed size."""
+    win = MainWindow(load_example("momentum-ravine"))
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
