@@ -3,7 +3,7 @@
 
     python3 dev.py app [SCENE]   open the app (default scene without SCENE)
     python3 dev.py test [ARGS]   run the whole test suite (ARGS go to pytest)
-    python3 dev.py bench         run the benchmarks and print the ratios
+    python3 dev.py bench         run the benchmarks (core, then app) and print the ratios
 
 Needs nothing but Python 3.11+ with venv and network access to PyPI.
 """
@@ -58,7 +58,10 @@ def main(argv: list[str]) -> int:
     if command == "test":
         cmd = [str(PYTHON), "-m", "pytest", *rest]
     elif command == "bench":
-        cmd = [str(PYTHON), str(ROOT / "benchmarks" / "run.py"), *rest]
+        code = subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "run.py"), *rest], cwd=ROOT, env=env)
+        cmd = [str(PYTHON), str(ROOT / "benchmarks" / "app.py")]
+        if code:
+            return code
     else:
         cmd = [str(PYTHON), "-m", "ravine.app.cli", *rest]
     return subprocess.call(cmd, cwd=ROOT, env=env)

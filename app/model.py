@@ -94,10 +94,26 @@ class SceneModel(QtCore.QObject):
 
     # ------------------------------------------------------------------ derived data
     def _simulate(self) -> None:
-        sim = simulate(self.scene)
-        enabled = [i for i, c in enumerate(self.scene.optimizers) if c.enabled]
-        self.runs = [Run(i, self.scene.optimizers[i], t, color_of(self.scene, i))
-                     for i, t in zip(enabled, sim)]
+        """Simulate the enabled optimizers, reusing the trajectory of any optimizer whose
+        inputs did not change (so views redraw only what moved)."""
+        scene = self.scene
+        shared = (scene.surface, tuple(sorted(scene.surface_params.items())), scene.start, scene.steps)
+        old = {id(r.config): r for r in getattr(self, "runs", [])}
+        cache = getattr(self, "_inputs", {})
+        runs, inputs = [], {}
+        for i, cfg in enumerate(scene.optimizers):
+            if not cfg.enabled:
+                continue
+            key = (shared, cfg.kind, repr(sorted(cfg.params.items())), repr(sorted(cfg.schedule.items())))
+            prev = old.get(id(cfg))
+            if prev is not None and cache.get(id(cfg)) == key:
+                traj = prev.traj
+            else:
+                traj = simulate(scene.with_(optimizers=[cfg]))[0]
+            traj.label, traj.color = cfg.label, cfg.color
+            inputs[id(cfg)] = key
+            runs.append(Run(i, cfg, traj, color_of(scene, i)))
+        self.runs, self._inputs = runs, inputs
 
     @property
     def steps(self) -> int:
@@ -123,6 +139,7 @@ class SceneModel(QtCore.QObject):
 
     # ------------------------------------------------------------------ whole scenes
     def replace(self, scene: Scene, path: Path | None = None) -> None:
+        self.runs, self._inputs = [], {}
         self.scene = copy.deepcopy(scene)
         self.path = path
         self.dirty = False

@@ -70,6 +70,38 @@ class MapViewBox(pg.ViewBox):
         super().mouseDragEvent(ev, axis)
 
 
+def cached(item):
+    """Draw `item` once into a pixmap and blit it until it changes (big static items)."""
+    item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    return item
+
+
+def cache_axes(plot) -> None:
+    for axis in plot.axes.values():
+        cached(axis["item"])
+
+
+class RunItems:
+    """What the map draws for one optimizer: its whole path faintly (drawn once per
+    simulation and cached), a trail fading behind the head, the head, a cross where it
+    diverged, and the legend sample."""
+
+    FADE = (60, 110, 170, 255)
+
+    def __init__(self, color: str):
+        self.traj = None
+        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 2.0, 110)))
+        self.tail = [pg.PlotCurveItem(pen=_pen(color, 3.2, a)) for a in self.FADE]
+        self.head = pg.ScatterPlotItem(symbol="o", size=12, brush=color, pen=_pen("#FFFFFF", 1.5))
+        self.bad = pg.ScatterPlotItem(symbol="x", size=18, brush="#C0392B", pen=_pen("#C0392B", 3))
+        self.sample = pg.PlotDataItem(pen=_pen(color, 3.2))
+        for z, item in enumerate(self.all()):
+            item.setZValue(10 + z)
+
+    def all(self):
+        return [self.ghost, *self.tail, self.head, self.bad]
+
+
 class MapView(pg.GraphicsLayoutWidget):
     """The surface (log-scaled heatmap, contours, colour bar) with every path animated on it."""
 
@@ -79,16 +111,18 @@ class MapView(pg.GraphicsLayoutWidget):
         self.vb = MapViewBox(model)
         self.plot = self.addPlot(row=0, col=0, viewBox=self.vb)
         self.plot.showGrid(x=False, y=False)
-        self.image = pg.ImageItem()
+        self.image = cached(pg.ImageItem())
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
         cmap = pg.colormap.get(COLORMAP)
         self.colorbar = pg.ColorBarItem(colorMap=cmap, interactive=False, width=14,
                                         label="log10(f - min)")
         self.colorbar.getAxis("right").setWidth(42)
+        cached(self.colorbar)
+        cache_axes(self.plot)
         self.colorbar.setImageItem(self.image)
         self.addItem(self.colorbar, row=0, col=1)
-        self.contours = pg.PlotCurveItem(pen=_pen("#202020", 1.0, 90), connect="pairs")
+        self.contours = cached(pg.PlotCurveItem(pen=_pen("#202020", 1.0, 90), connect="pairs"))
         self.contours.setZValue(-5)
         self.plot.addItem(self.contours)
         self.start = pg.ScatterPlotItem(symbol="x", size=16, pen=_pen("#000000", 2.5), brush="k")
@@ -106,7 +140,7 @@ class MapView(pg.GraphicsLayoutWidget):
             a.setZValue(31)
             a.hide()
             self.plot.addItem(a)
-        self.items: list[tuple] = []
+        self.items: list[RunItems] = []
         model.surface_changed.connect(self.draw_surface)
         model.simulation_changed.connect(self.draw_paths)
         model.step_changed.connect(self.draw_step)
@@ -126,35 +160,43 @@ class MapView(pg.GraphicsLayoutWidget):
         self.plot.setTitle(f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
 
     def draw_paths(self) -> None:
-        for past, tail, head, bad in self.items:
-            for item in (past, tail, head, bad):
-                self.plot.removeItem(item)
-        self.legend.clear()
-        self.items = []
-        for run in self.model.runs:
-            past = pg.PlotCurveItem(pen=_pen(run.color, 2.0, 120))
-            tail = pg.PlotCurveItem(pen=_pen(run.color, 3.2))
-            head = pg.ScatterPlotItem(symbol="o", size=12, brush=run.color, pen=_pen("#FFFFFF", 1.5))
-            bad = pg.ScatterPlotItem(symbol="x", size=18, brush="#C0392B", pen=_pen("#C0392B", 3))
-            for z, item in enumerate((past, tail, head, bad)):
-                item.setZValue(10 + z)
-                self.plot.addItem(item)
-            self.legend.addItem(tail, status_text(run, self.model.step))
-            self.items.append((past, tail, head, bad))
+        runs = self.model.runs
+        layout = [(r.config.label, r.color) for r in runs]
+        if layout != getattr(self, "_layout", None):
+            self._rebuild(runs)
+            self._layout = layout
+        for run, items in zip(runs, self.items):
+            if items.traj is not run.traj:  # only what changed is redrawn
+                items.traj = run.traj
+                items.ghost.setData(run.traj.path[:, 0], run.traj.path[:, 1])
         x, y = self.model.scene.start
         self.start.setData([x], [y])
         self.draw_step(self.model.step)
 
+    def _rebuild(self, runs) -> None:
+        for items in self.items:
+            for item in items.all():
+                self.plot.removeItem(item)
+        self.legend.clear()
+        self.items = []
+        for run in runs:
+            items = RunItems(run.color)
+            for item in items.all():
+                self.plot.addItem(item)
+            self.legend.addItem(items.sample, status_text(run, self.model.step))
+            self.items.append(items)
+
     def draw_step(self, step: int) -> None:
-        for run, (past, tail, head, bad), (_, label) in zip(self.model.runs, self.items, self.legend.items):
+        for run, items, (_, label) in zip(self.model.runs, self.items, self.legend.items):
             path = run.traj.path
             t = min(step, run.traj.steps_done)
-            past.setData(path[: t + 1, 0], path[: t + 1, 1])
-            lo = max(0, t - TAIL)
-            tail.setData(path[lo: t + 1, 0], path[lo: t + 1, 1])
-            head.setData([path[t, 0]], [path[t, 1]])
+            # the fading trail: TAIL steps behind the head, brighter towards it
+            edges = np.linspace(max(0, t - TAIL), t, len(items.tail) + 1).astype(int)
+            for seg, a, b in zip(items.tail, edges[:-1], edges[1:]):
+                seg.setData(path[a: b + 1, 0], path[a: b + 1, 1])
+            items.head.setData([path[t, 0]], [path[t, 1]])
             diverged = run.traj.diverged_at is not None and step >= run.traj.diverged_at
-            bad.setData([path[t, 0]] if diverged else [], [path[t, 1]] if diverged else [])
+            items.bad.setData([path[t, 0]] if diverged else [], [path[t, 1]] if diverged else [])
             label.setText(status_text(run, step))
 
     def show_arrows(self, origin, vectors: dict[str, np.ndarray]) -> None:
@@ -195,6 +237,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
             plot.showGrid(x=True, y=True, alpha=0.25)
         self.lr.setLabel("bottom", "step")
         self.lr.setLabel("left", "learning rate")
+        cache_axes(self.cost)
+        cache_axes(self.lr)
         self.cursors = []
         for plot in (self.cost, self.lr):
             line = pg.InfiniteLine(angle=90, movable=True, pen=_pen("#555555", 1.5))
@@ -219,19 +263,32 @@ class CurvesView(pg.GraphicsLayoutWidget):
         return run.traj.loss
 
     def draw(self) -> None:
-        for c in self.cost_curves + self.lr_curves:
-            c.getViewBox().removeItem(c) if c.getViewBox() else None
-        self.cost_curves, self.lr_curves = [], []
         surf = get_surface(self.model.scene.surface)
-        self.log = bool(surf.minima)
-        self.cost.setLogMode(y=self.log)
+        log = bool(surf.minima)
         floor = self.model.floor_value
-        self.cost.setLabel("left", f"loss - min  (min {floor:.4g})" if self.log else "loss")
-        for run in self.model.runs:
-            steps = np.arange(run.traj.steps_done + 1)
-            self.cost_curves.append(self.cost.plot(steps, self.cost_values(run), pen=_pen(run.color, 2.0)))
-            self.lr_curves.append(self.lr.plot(steps[1:], run.traj.lr, pen=_pen(run.color, 2.0)))
-        self.cost.setXRange(0, self.model.steps, padding=0.02)
+        runs = self.model.runs
+        layout = ([(r.config.label, r.color) for r in runs], log, floor, self.model.steps)
+        if layout != getattr(self, "_layout", None):
+            for c in self.cost_curves:
+                self.cost.removeItem(c)
+            for c in self.lr_curves:
+                self.lr.removeItem(c)
+            self.log = log
+            self.cost.setLogMode(y=log)
+            self.cost.setLabel("left", f"loss - min  (min {floor:.4g})" if log else "loss")
+            self.cost_curves = [self.cost.plot(pen=_pen(r.color, 2.0)) for r in runs]
+            self.lr_curves = [self.lr.plot(pen=_pen(r.color, 2.0)) for r in runs]
+            for c in self.cost_curves + self.lr_curves:
+                cached(c.curve)
+            self._drawn = [None] * len(runs)
+            self._layout = layout
+            self.cost.setXRange(0, self.model.steps, padding=0.02)
+        for i, run in enumerate(runs):
+            if self._drawn[i] is not run.traj:  # only what changed is redrawn
+                steps = np.arange(run.traj.steps_done + 1)
+                self.cost_curves[i].setData(steps, self.cost_values(run))
+                self.lr_curves[i].setData(steps[1:], run.traj.lr)
+                self._drawn[i] = run.traj
         self.draw_step(self.model.step)
 
     def draw_step(self, step: int) -> None:
