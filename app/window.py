@@ -81,6 +81,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._report_divergence()
         self.resize(1500, 900)
         self.presenting = False
+        self._base_font = None
 
     # ----------------------------------------------------------------- menus and keys
     def _menus(self) -> None:
@@ -222,13 +223,26 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----------------------------------------------------------------- classroom
     def toggle_presentation(self) -> None:
-        """Bigger text and thicker lines for a projector."""
+        """For a projector: 1.5x text everywhere (plots included), controls hidden so the
+        map and curves fill the screen. F5 again restores the normal layout."""
         self.presenting = not self.presenting
         app = QtWidgets.QApplication.instance()
+        if self._base_font is None:
+            self._base_font = app.font().pointSizeF()
+        size = self._base_font * (1.5 if self.presenting else 1.0)
         font = app.font()
-        font.setPointSizeF(font.pointSizeF() * (1.5 if self.presenting else 1 / 1.5))
+        font.setPointSizeF(size)
         app.setFont(font)
-        self.controls.setVisible(not self.presenting or self.controls.isVisible())
+        tick = QtGui.QFont(font)
+        for plot in (self.map.plot, self.curves.cost, self.curves.lr):
+            for axis in plot.axes.values():
+                axis["item"].setStyle(tickFont=tick)
+                axis["item"].label.setFont(tick)
+        self.map.colorbar.axis.setStyle(tickFont=tick)
+        for _, label in self.map.legend.items:
+            label.setText(label.text, size=f"{size:.0f}pt")
+        self.controls.setVisible(not self.presenting)
+        self.statusBar().showMessage("presentation mode: F5 to leave" if self.presenting else "", 4000)
 
     def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

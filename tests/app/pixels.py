@@ -26,3 +26,9 @@ def colour_near(pixels: np.ndarray, px: int, py: int, rgb, radius: int = 3) -> i
     """The smallest L1 distance to `rgb` among the pixels within `radius` of (px, py)."""
     patch = pixels[max(py - radius, 0): py + radius + 1, max(px - radius, 0): px + radius + 1]
     return int(np.abs(patch.reshape(-1, 3).astype(int) - np.array(rgb)).sum(axis=1).min())
+
+
+def viewport_pos(viewbox, x: float, y: float) -> QtCore.QPointF:
+    """Where data point (x, y) lands in the graphics view's viewport (for mouse events)."""
+    view = viewbox.scene().views()[0]
+    return QtCore.QPointF(view.mapFromScene(viewbox.mapViewToScene(QtCore.QPointF(x, y))))

@@ -6,7 +6,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app.model import PALETTE
 from ravine.core import load_scene
-from tests.app.pixels import colour_near, pixel_of, to_array
+from tests.app.pixels import colour_near, pixel_of, to_array, viewport_pos
 
 
 def paths(win):
@@ -266,3 +266,53 @@ def test_hover_reads_values(window, qtbot):
     assert text.startswith("step 20")
     run = window.model.runs[0]
     assert f"GD: loss {run.traj.loss[20]:.4g}, lr {run.traj.lr[19]:.3g}" in text
+
+
+def test_dragging_the_start_marker_slides_the_start(window, qtbot):
+    view = window.map
+    vp = view.viewport()
+    x0, y0 = window.model.scene.start
+    start_px = viewport_pos(view.vb, x0, y0)
+    end_px = viewport_pos(view.vb, -0.5, -1.0)
+
+    def send(kind, pos, button, buttons):
+        ev = QtGui.QMouseEvent(kind, pos, vp.mapToGlobal(pos), button, buttons,
+                               QtCore.Qt.KeyboardModifier.NoModifier)
+        QtWidgets.QApplication.sendEvent(vp, ev)
+
+    left = QtCore.Qt.MouseButton.LeftButton
+    send(QtCore.QEvent.Type.MouseButtonPress, start_px, left, left)
+    for f in np.linspace(0.1, 1.0, 8):
+        send(QtCore.QEvent.Type.MouseMove, start_px + (end_px - start_px) * f, QtCore.Qt.MouseButton.NoButton, left)
+    send(QtCore.QEvent.Type.MouseButtonRelease, end_px, left, QtCore.Qt.MouseButton.NoButton)
+    x, y = window.model.scene.start
+    assert x == pytest.approx(-0.5, abs=0.05) and y == pytest.approx(-1.0, abs=0.05)
+
+
+def test_dragging_elsewhere_pans_and_leaves_the_start(window, qtbot):
+    view = window.map
+    vp = view.viewport()
+    before_range = view.vb.viewRange()
+    start = window.model.scene.start
+    a = viewport_pos(view.vb, 1.0, 1.5)
+    b = viewport_pos(view.vb, 0.5, 1.0)
+    left = QtCore.Qt.MouseButton.LeftButton
+    for kind, pos, button, buttons in [(QtCore.QEvent.Type.MouseButtonPress, a, left, left),
+                                       (QtCore.QEvent.Type.MouseMove, (a + b) / 2, QtCore.Qt.MouseButton.NoButton, left),
+                                       (QtCore.QEvent.Type.MouseMove, b, QtCore.Qt.MouseButton.NoButton, left),
+                                       (QtCore.QEvent.Type.MouseButtonRelease, b, left, QtCore.Qt.MouseButton.NoButton)]:
+        QtWidgets.QApplication.sendEvent(vp, QtGui.QMouseEvent(kind, pos, vp.mapToGlobal(pos), button, buttons,
+                                                               QtCore.Qt.KeyboardModifier.NoModifier))
+    assert window.model.scene.start == start
+    assert view.vb.viewRange() != before_range
+
+
+def test_presentation_mode(window, qtbot):
+    app = QtWidgets.QApplication.instance()
+    size = app.font().pointSizeF()
+    window.toggle_presentation()
+    assert app.font().pointSizeF() == pytest.approx(1.5 * size)
+    assert not window.controls.isVisibleTo(window)
+    window.toggle_presentation()
+    assert app.font().pointSizeF() == pytest.approx(size)
+    assert window.controls.isVisibleTo(window)
