@@ -116,12 +116,13 @@ def cmd_app(scene_arg: str | None) -> int:
     from ravine.core.scene import DEFAULT_EXAMPLE
 
     scene = _resolve_scene(scene_arg or DEFAULT_EXAMPLE)
+    path = Path(scene_arg) if scene_arg and Path(scene_arg).is_file() else None
     if not _has_display():
         raise UsageError("no display found (DISPLAY is not set): the app needs a screen; "
                          "headless, use 'ravine run SCENE --csv OUT.csv' (see 'ravine list' for scenes)")
     from ravine.app.window import run_app
 
-    return run_app(scene)
+    return run_app(scene, path)
 
 
 def _version() -> str:

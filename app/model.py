@@ -18,6 +18,7 @@ from ravine.core import OptimizerConfig, Scene, SceneError, simulate, value_grid
 from ravine.core.contours import contour_segments, log_levels
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import check_params
+from ravine.core.scene import START_LIMIT
 from ravine.core.schedules import check_schedule
 from ravine.landscapes import get_surface
 
@@ -160,7 +161,9 @@ class SceneModel(QtCore.QObject):
             self.step_changed.emit(step)
 
     def set_start(self, x: float, y: float) -> None:
-        self.scene.start = (float(x), float(y))
+        """Move the start (clipped to the region the core accepts, |x|, |y| <= 1e6)."""
+        lim = START_LIMIT
+        self.scene.start = (float(np.clip(x, -lim, lim)), float(np.clip(y, -lim, lim)))
         self._changed()
 
     def set_steps(self, steps: int) -> None:

@@ -6,12 +6,12 @@ from the parameter declarations of the surfaces, optimizers and schedules.
 
 from __future__ import annotations
 
-from PyQt6 import QtCore, QtGui, QtWidgets
+from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
 from ravine.app.params_editor import ParamEditor
 from ravine.core.optimizers import OPTIMIZERS
-from ravine.core.params import Param, SceneError
+from ravine.core.params import Param
 from ravine.core.schedules import SCHEDULES, check_schedule
 from ravine.landscapes import SURFACES, get_surface
 
@@ -256,9 +256,3 @@ class ControlsPanel(QtWidgets.QScrollArea):
         self.setMinimumWidth(340)
         self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-
-def report(parent: QtWidgets.QWidget, exc: SceneError) -> None:
-    QtWidgets.QMessageBox.warning(parent, "Ravine", str(exc))
-
-
-__all__ = ["ControlsPanel", "OptimizerPanel", "OptimizersPanel", "ScenePanel", "report", "QtGui"]

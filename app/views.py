@@ -141,6 +141,7 @@ class MapView(pg.GraphicsLayoutWidget):
             a.hide()
             self.plot.addItem(a)
         self.items: list[RunItems] = []
+        self.label_size = None  # legend text size; presentation mode makes it larger
         model.surface_changed.connect(self.draw_surface)
         model.simulation_changed.connect(self.draw_paths)
         model.step_changed.connect(self.draw_step)
@@ -197,7 +198,10 @@ class MapView(pg.GraphicsLayoutWidget):
             items.head.setData([path[t, 0]], [path[t, 1]])
             diverged = run.traj.diverged_at is not None and step >= run.traj.diverged_at
             items.bad.setData([path[t, 0]] if diverged else [], [path[t, 1]] if diverged else [])
-            label.setText(status_text(run, step))
+            if self.label_size:
+                label.setText(status_text(run, step), size=self.label_size)
+            else:
+                label.setText(status_text(run, step))
 
     def show_arrows(self, origin, vectors: dict[str, np.ndarray]) -> None:
         """Arrows from `origin` along each vector (directions; equal lengths on screen)."""

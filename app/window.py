@@ -239,8 +239,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 axis["item"].setStyle(tickFont=tick)
                 axis["item"].label.setFont(tick)
         self.map.colorbar.axis.setStyle(tickFont=tick)
-        for _, label in self.map.legend.items:
-            label.setText(label.text, size=f"{size:.0f}pt")
+        self.map.label_size = f"{size:.0f}pt" if self.presenting else None
+        self.map.draw_step(self.model.step)
         self.controls.setVisible(not self.presenting)
         self.statusBar().showMessage("presentation mode: F5 to leave" if self.presenting else "", 4000)
 
@@ -252,5 +252,14 @@ def run_app(scene, path: Path | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("Ravine")
     window = MainWindow(scene, path)
+
+    def excepthook(kind, value, tb):
+        """A bug must not take the user's work down with it (PyQt aborts by default)."""
+        import traceback
+
+        traceback.print_exception(kind, value, tb)
+        window.show_error(f"internal error: {kind.__name__}: {value} (details on the terminal)")
+
+    sys.excepthook = excepthook
     window.show()
     return app.exec()

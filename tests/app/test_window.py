@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from ravine.app.model import PALETTE
 from ravine.core import load_scene
 from tests.app.pixels import colour_near, pixel_of, to_array, viewport_pos
 
@@ -316,3 +315,9 @@ def test_presentation_mode(window, qtbot):
     window.toggle_presentation()
     assert app.font().pointSizeF() == pytest.approx(size)
     assert window.controls.isVisibleTo(window)
+
+
+def test_a_start_far_outside_is_clipped_not_crashed(window, qtbot):
+    window.model.set_start(5e7, -3.0)
+    assert window.model.scene.start == (1e6, -3.0)
+    assert len(window.model.runs) == 4
