@@ -1,0 +1,120 @@
+"""Two-class 2-D datasets Ravine makes itself, from a seed: moons, circles, spirals, blobs, xor.
+
+Each generator returns X (n, 2) and y (n,) in {0, 1}, shuffled. `split` makes a seeded
+train/test split. Adding a dataset means adding one function with `@dataset` plus its test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ravine.core.params import Param
+
+N = Param("n", 300, kind="int", lo=4, hi=1_000_000, doc="number of points", scale="log",
+          ui_range=(20, 5000))
+NOISE = Param("noise", 0.2, lo=0.0, hi=10.0, doc="standard deviation of the noise", ui_range=(0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    make: Callable[..., tuple[np.ndarray, np.ndarray]]
+
+
+DATASETS: dict[str, Dataset] = {}
+
+
+def dataset(description: str, params: tuple[Param, ...] = (N, NOISE)):
+    def register(fn):
+        DATASETS[fn.__name__] = Dataset(fn.__name__, description, params, fn)
+        return fn
+
+    return register
+
+
+def _finish(rng, X, y):
+    order = rng.permutation(len(y))
+    return np.ascontiguousarray(X[order], dtype=np.float64), np.ascontiguousarray(y[order], dtype=np.float64)
+
+
+@dataset("two interleaving half circles (sklearn's make_moons)")
+def moons(rng, n, noise):
+    n0 = n // 2
+    n1 = n - n0
+    t0 = np.linspace(0, np.pi, n0)
+    t1 = np.linspace(0, np.pi, n1)
+    X = np.vstack([np.column_stack([np.cos(t0), np.sin(t0)]),
+                   np.column_stack([1 - np.cos(t1), 1 - np.sin(t1) - 0.5])])
+    y = np.r_[np.zeros(n0), np.ones(n1)]
+    return _finish(rng, X + rng.normal(0, noise, X.shape), y)
+
+
+@dataset("a small circle inside a large one", (N, Param("noise", 0.1, lo=0.0, hi=10.0, ui_range=(0.0, 1.0),
+                                                        doc="standard deviation of the noise"),
+                                              Param("factor", 0.5, lo=0.0, hi=1.0, lo_open=True, hi_open=True,
+                                                    doc="inner radius / outer radius")))
+def circles(rng, n, noise, factor):
+    n0 = n // 2
+    n1 = n - n0
+    t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
+    t1 = np.linspace(0, 2 * np.pi, n1, endpoint=False)
+    X = np.vstack([np.column_stack([np.cos(t0), np.sin(t0)]),
+                   factor * np.column_stack([np.cos(t1), np.sin(t1)])])
+    y = np.r_[np.zeros(n0), np.ones(n1)]
+    return _finish(rng, X + rng.normal(0, noise, X.shape), y)
+
+
+@dataset("two interleaved spiral arms", (N, Param("noise", 0.1, lo=0.0, hi=10.0, ui_range=(0.0, 1.0),
+                                                  doc="standard deviation of the noise"),
+                                        Param("turns", 1.5, lo=0.25, hi=5.0, doc="turns of each arm")))
+def spirals(rng, n, noise, turns):
+    n0 = n // 2
+    n1 = n - n0
+    arms = []
+    for k, count in ((0, n0), (1, n1)):
+        r = np.linspace(0.1, 1.0, count)
+        t = r * turns * 2 * np.pi + k * np.pi
+        arms.append(np.column_stack([r * np.cos(t), r * np.sin(t)]))
+    X = np.vstack(arms)
+    y = np.r_[np.zeros(n0), np.ones(n1)]
+    return _finish(rng, X + rng.normal(0, noise, X.shape), y)
+
+
+@dataset("two Gaussian blobs", (N, Param("noise", 1.0, lo=0.0, hi=10.0, ui_range=(0.0, 3.0),
+                                         doc="standard deviation of each blob")))
+def blobs(rng, n, noise):
+    n0 = n // 2
+    n1 = n - n0
+    X = np.vstack([rng.normal([-1.5, -1.0], noise, (n0, 2)), rng.normal([1.5, 1.0], noise, (n1, 2))])
+    y = np.r_[np.zeros(n0), np.ones(n1)]
+    return _finish(rng, X, y)
+
+
+@dataset("exclusive or: opposite quadrants share a class")
+def xor(rng, n, noise):
+    X = rng.uniform(-1, 1, (n, 2))
+    y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(np.float64)
+    return _finish(rng, X + rng.normal(0, noise, X.shape), y)
+
+
+def make_dataset(name: str, seed: int = 0, **params):
+    """X (n, 2), y (n,) of dataset `name`, made with numpy's default_rng(seed)."""
+    ds = DATASETS[name]
+    full = {p.name: p.default for p in ds.params}
+    full.update(params)
+    return ds.make(np.random.default_rng(seed), **full)
+
+
+def split(X, y, test_fraction: float, seed: int = 0):
+    """A seeded train/test split: (X_train, y_train, X_test, y_test)."""
+    n = len(y)
+    n_test = int(round(test_fraction * n))
+    order = np.random.default_rng(seed + 7919).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return (np.ascontiguousarray(X[train]), np.ascontiguousarray(y[train]),
+            np.ascontiguousarray(X[test]), np.ascontiguousarray(y[test]))

@@ -1,0 +1,297 @@
+"""Mini-batch training of the small network, several configurations at once.
+
+A `NetworkSpec` (a scene's [network] table) names a dataset, the layer sizes, lambda, the
+number of epochs, the mini-batch size and a list of configurations, each an optimizer of the
+core with its hyperparameters and learning-rate schedule (per epoch), and optionally its own
+batch size and seed. `Trainer` trains them all in parallel (`prange` over configurations,
+without the GIL), a chunk of epochs at a time so that a window can show progress; `train`
+runs a spec to the end.
+
+Per epoch e (1-based) a configuration reshuffles the training set (seeded), cuts it into
+mini-batches of batch_size (the last one partial) and takes one optimizer step per batch,
+with the learning rate schedule(e). Recorded: the cost J{t} of every mini-batch, the epoch's
+cost (1/m) * sum_t m_t J{t} (with lambda = 0, the course's "summed cross-entropy over the
+epoch divided by m"), train and test accuracy after the epoch, and the weights every
+`snap_every` epochs for the loss-landscape view. A configuration whose cost stops being
+finite stops there: `diverged_at` is the epoch, and nothing after it is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ravine.core.datasets import DATASETS, make_dataset, split
+from ravine.core.kernels import network_kernels
+from ravine.core.network import he_init, layout, seed_state, weight_mask
+from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.params import Param, SceneError, check_params
+from ravine.core.schedules import SCHEDULES, check_schedule
+
+MAX_SNAPSHOTS = 1000
+
+NETWORK_PARAMS = (
+    Param("layers", [2, 5, 2, 1], kind="ints", lo=1, hi=256, doc="layer sizes, 2 inputs to 1 output"),
+    Param("lambda", 0.0, lo=0.0, doc="L2 regularisation strength", ui_range=(0.0, 1.0)),
+    Param("epochs", 1000, kind="int", lo=1, hi=1_000_000, doc="passes through the training set",
+          scale="log", ui_range=(10, 10000)),
+    Param("batch_size", 64, kind="int", lo=1, hi=1_000_000, doc="examples per mini-batch",
+          scale="log", ui_range=(1, 1024)),
+    Param("test_fraction", 0.2, lo=0.0, hi=0.9, doc="share of the data held out for testing"),
+    Param("seed", 1, kind="int", lo=0, hi=2**31 - 1, doc="seed of the data, weights and shuffles"),
+)
+_NETWORK_KEYS = ("dataset", "data", "configs", *(p.name for p in NETWORK_PARAMS))
+_CONFIG_KEYS = ("kind", "label", "schedule", "batch_size", "seed", "color", "enabled")
+
+
+@dataclass
+class NetworkConfig:
+    """One training configuration: an optimizer with its hyperparameters (params holds lr),
+    its schedule, and optionally its own batch size and seed (None: the network's)."""
+
+    kind: str
+    label: str
+    params: dict[str, Any]
+    schedule: dict[str, Any] = field(default_factory=lambda: {"kind": "constant", "steps_per_epoch": 1})
+    batch_size: int | None = None
+    seed: int | None = None
+    color: str | None = None
+    enabled: bool = True
+
+
+@dataclass
+class NetworkSpec:
+    dataset: str
+    data: dict[str, Any]
+    layers: list[int]
+    lambd: float
+    epochs: int
+    batch_size: int
+    test_fraction: float
+    seed: int
+    configs: list[NetworkConfig]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The [network] table (as save_scene writes it)."""
+        out = {"dataset": self.dataset, "layers": list(self.layers), "lambda": self.lambd,
+               "epochs": self.epochs, "batch_size": self.batch_size,
+               "test_fraction": self.test_fraction, "seed": self.seed, "data": dict(self.data),
+               "configs": []}
+        for c in self.configs:
+            d = {"kind": c.kind, "label": c.label, **c.params}
+            if c.batch_size is not None:
+                d["batch_size"] = c.batch_size
+            if c.seed is not None:
+                d["seed"] = c.seed
+            if c.color:
+                d["color"] = c.color
+            if not c.enabled:
+                d["enabled"] = False
+            d["schedule"] = dict(c.schedule)
+            out["configs"].append(d)
+        return out
+
+
+def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
+    """Validate a [network] table; fill in defaults. SceneError names the key on failure."""
+    for key in data:
+        if key not in _NETWORK_KEYS:
+            raise SceneError(f"{where}.{key}: unknown key (allowed: {', '.join(_NETWORK_KEYS)})")
+    name = data.get("dataset", "moons")
+    if not isinstance(name, str) or name not in DATASETS:
+        raise SceneError(f"{where}.dataset: unknown dataset {name!r} (allowed: {', '.join(DATASETS)})")
+    raw_data = data.get("data", {})
+    if not isinstance(raw_data, dict):
+        raise SceneError(f"{where}.data: must be a table of the dataset's parameters")
+    ds_params = check_params(raw_data, DATASETS[name].params, f"{where}.data")
+    top = check_params({k: v for k, v in data.items() if k not in ("dataset", "data", "configs")},
+                       NETWORK_PARAMS, where)
+    layers = top["layers"]
+    if len(layers) < 2 or layers[0] != 2 or layers[-1] != 1:
+        raise SceneError(f"{where}.layers: must start with 2 (the inputs x, y) and end with 1 "
+                         f"(the sigmoid output), e.g. [2, 5, 2, 1] (got {layers})")
+    n_train = ds_params["n"] - int(round(top["test_fraction"] * ds_params["n"]))
+    if n_train < 2:
+        raise SceneError(f"{where}.test_fraction: leaves {n_train} training examples; at least 2 are needed")
+    configs_raw = data.get("configs")
+    if not isinstance(configs_raw, list) or not configs_raw or not all(isinstance(c, dict) for c in configs_raw):
+        raise SceneError(f"{where}.configs: needs at least one [[network.configs]] table")
+    configs = [_config_from_dict(c, f"{where}.configs[{i}]", n_train) for i, c in enumerate(configs_raw)]
+    if top["batch_size"] > n_train:
+        raise SceneError(f"{where}.batch_size: must be at most the {n_train} training examples "
+                         f"(got {top['batch_size']})")
+    return NetworkSpec(name, ds_params, layers, top["lambda"], top["epochs"], top["batch_size"],
+                       top["test_fraction"], top["seed"], configs)
+
+
+def _config_from_dict(data: dict[str, Any], where: str, n_train: int) -> NetworkConfig:
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in OPTIMIZERS:
+        raise SceneError(f"{where}.kind: unknown optimizer {kind!r} (allowed: {', '.join(OPTIMIZERS)})")
+    opt = OPTIMIZERS[kind]
+    names = {p.name for p in opt.params}
+    for key in data:
+        if key not in _CONFIG_KEYS and key not in names:
+            raise SceneError(f"{where}.{key}: unknown key for {kind} "
+                             f"(allowed: {', '.join([*_CONFIG_KEYS, *names])})")
+    params = check_params({k: v for k, v in data.items() if k in names}, opt.params, where)
+    label = data.get("label", kind)
+    if not isinstance(label, str) or not label.strip():
+        raise SceneError(f"{where}.label: must be a non-empty string")
+    schedule = data.get("schedule", {})
+    if not isinstance(schedule, dict):
+        raise SceneError(f"{where}.schedule: must be a table with a kind")
+    schedule = check_schedule(schedule, f"{where}.schedule")
+    bs = data.get("batch_size")
+    if bs is not None:
+        bs = Param("batch_size", 64, kind="int", lo=1, hi=n_train).check(bs, f"{where}.batch_size")
+    seed = data.get("seed")
+    if seed is not None:
+        seed = NETWORK_PARAMS[-1].check(seed, f"{where}.seed")
+    color = data.get("color")
+    if color is not None and (not isinstance(color, str) or len(color) != 7 or not color.startswith("#")):
+        raise SceneError(f"{where}.color: must be a colour like \"#1f77b4\" (got {color!r})")
+    enabled = data.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise SceneError(f"{where}.enabled: must be true or false")
+    return NetworkConfig(kind, label, params, schedule, bs, seed, color, enabled)
+
+
+@dataclass
+class TrainRun:
+    """One configuration's training, cut at its last finite epoch.
+
+    epoch_cost, train_accuracy, test_accuracy, lr: (k,) for epochs 1..k; iteration_cost: the
+    J{t} of every mini-batch; theta: the weights now; snapshots (s, P): theta at epochs
+    0, snap_every, 2 snap_every, ...; diverged_at: the epoch whose cost was not finite, or None.
+    """
+
+    label: str
+    kind: str
+    batch_size: int
+    epoch_cost: np.ndarray
+    train_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+    lr: np.ndarray
+    iteration_cost: np.ndarray
+    theta: np.ndarray
+    snapshots: np.ndarray
+    snap_every: int
+    diverged_at: int | None = None
+    color: str | None = None
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.epoch_cost)
+
+
+class Trainer:
+    """Trains a spec's enabled configurations, a chunk of epochs at a time.
+
+        trainer = Trainer(spec)
+        while not trainer.done:
+            trainer.step(100)          # 100 more epochs of every configuration, in parallel
+            runs = trainer.runs()      # results so far
+    """
+
+    def __init__(self, spec: NetworkSpec, parallel: bool = True):
+        self.spec = spec
+        self.parallel = parallel
+        X, y = make_dataset(spec.dataset, seed=spec.seed, **spec.data)
+        self.X_all, self.y_all = X, y
+        self.X, self.y, self.X_test, self.y_test = split(X, y, spec.test_fraction, spec.seed)
+        self.sizes, self.w_off, self.b_off, self.P = layout(spec.layers)
+        self.mask = weight_mask(spec.layers)
+        self.configs = [c for c in spec.configs if c.enabled]
+        C, E, m = len(self.configs), spec.epochs, len(self.y)
+        self.batch_size = np.array([c.batch_size or spec.batch_size for c in self.configs], dtype=np.int64)
+        self.batch_size = np.minimum(self.batch_size, m)
+        seeds = [spec.seed if c.seed is None else c.seed for c in self.configs]
+        self.theta = np.array([he_init(spec.layers, s) for s in seeds]).reshape(C, self.P)
+        self.mom = np.zeros((C, self.P))
+        self.sq = np.zeros((C, self.P))
+        self.t_count = np.zeros(C, dtype=np.int64)
+        self.rng = np.array([seed_state(s) for s in seeds], dtype=np.uint64)
+        self.kinds = np.array([list(OPTIMIZERS).index(c.kind) for c in self.configs], dtype=np.int64)
+        slots = [OPTIMIZERS[c.kind].slots({k: v for k, v in c.params.items() if k != "lr"}, 1)
+                 for c in self.configs]
+        self.b1, self.b2, self.eps, self.flag = (np.array([s[i][0] for s in slots]) for i in range(4))
+        self.flag = self.flag.astype(np.bool_)
+        epochs = np.arange(1, E + 1)
+        self.lr_table = np.array([self._lr(c, epochs) for c in self.configs]).reshape(C, E)
+        self.nb = (m + self.batch_size - 1) // self.batch_size
+        self.it_cost = np.full((C, E * int(self.nb.max())), np.nan)
+        self.ep_cost = np.full((C, E), np.nan)
+        self.train_acc = np.full((C, E), np.nan)
+        self.test_acc = np.full((C, E), np.nan)
+        self.snap_every = max(1, -(-E // MAX_SNAPSHOTS))
+        self.snapshots = np.zeros((C, E // self.snap_every + 1, self.P))
+        self.snapshots[:, 0] = self.theta
+        self.diverged = np.full(C, -1, dtype=np.int64)
+        self.epoch = 0
+
+    @staticmethod
+    def _lr(config: NetworkConfig, epochs: np.ndarray) -> np.ndarray:
+        table = {k: v for k, v in config.schedule.items() if k not in ("kind", "steps_per_epoch")}
+        return SCHEDULES[config.schedule["kind"]](epochs, config.params["lr"], **table)
+
+    @property
+    def done(self) -> bool:
+        return self.epoch >= self.spec.epochs or bool(np.all(self.diverged >= 0))
+
+    def step(self, epochs: int | None = None) -> "Trainer":
+        """Train every configuration for `epochs` more epochs (all that remain by default)."""
+        n = self.spec.epochs - self.epoch if epochs is None else min(int(epochs), self.spec.epochs - self.epoch)
+        if n <= 0:
+            return self
+        k = network_kernels()
+        fn = k.train if self.parallel else k.train1
+        fn(self.kinds, self.theta, self.mom, self.sq, self.t_count, self.rng, self.X, self.y,
+           self.X_test, self.y_test, self.sizes, self.w_off, self.b_off, self.mask, float(self.spec.lambd),
+           self.batch_size, self.lr_table, self.b1, self.b2, self.eps, self.flag, self.epoch, n,
+           self.it_cost, self.ep_cost, self.train_acc, self.test_acc, self.snapshots,
+           self.snap_every, self.diverged)
+        self.epoch += n
+        return self
+
+    def runs(self) -> list[TrainRun]:
+        """Every configuration's results so far, cut at its last finite epoch."""
+        out = []
+        for c, cfg in enumerate(self.configs):
+            bad = int(self.diverged[c])
+            k = self.epoch if bad < 0 else min(bad - 1, self.epoch)
+            its = k * int(self.nb[c])
+            snaps = k // self.snap_every + 1
+            out.append(TrainRun(
+                label=cfg.label, kind=cfg.kind, batch_size=int(self.batch_size[c]),
+                epoch_cost=self.ep_cost[c, :k].copy(), train_accuracy=self.train_acc[c, :k].copy(),
+                test_accuracy=self.test_acc[c, :k].copy(), lr=self.lr_table[c, :k].copy(),
+                iteration_cost=self.it_cost[c, :its].copy(),
+                theta=(self.snapshots[c, snaps - 1] if bad >= 0 else self.theta[c]).copy(),
+                snapshots=self.snapshots[c, :snaps].copy(), snap_every=self.snap_every,
+                diverged_at=None if bad < 0 else bad, color=cfg.color))
+        return out
+
+
+def train(spec: NetworkSpec, parallel: bool = True) -> list[TrainRun]:
+    """Train every enabled configuration of `spec` to the end; one TrainRun each."""
+    return Trainer(spec, parallel).step().runs()
+
+
+def training_csv(runs: list[TrainRun]) -> str:
+    """config,epoch,cost,train_accuracy,test_accuracy,lr: one row per configuration per epoch
+    (test_accuracy empty without a test set)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["config", "epoch", "cost", "train_accuracy", "test_accuracy", "lr"])
+    for r in runs:
+        for e in range(r.epochs_done):
+            test = "" if np.isnan(r.test_accuracy[e]) else repr(float(r.test_accuracy[e]))
+            w.writerow([r.label, e + 1, repr(float(r.epoch_cost[e])), repr(float(r.train_accuracy[e])),
+                        test, repr(float(r.lr[e]))])
+    return out.getvalue()
