@@ -55,9 +55,11 @@ def _summary(scene, sim) -> str:
 def cmd_run(args) -> int:
     from ravine.core import simulate
     from ravine.core.export import trajectories_csv
-    from ravine.core.scene import write_text_atomic
 
     scene = _resolve_scene(args.scene)
+    if not scene.optimizers:
+        raise UsageError(f"{args.scene}: has no [[optimizers]] on a surface; it trains a network: "
+                         f"use 'ravine train {args.scene}'")
     sim = simulate(scene)
     for t in sim:
         if t.diverged_at is not None:
@@ -65,17 +67,55 @@ def cmd_run(args) -> int:
     if args.csv is None:
         print(_summary(scene, sim))
         return 0
-    text = trajectories_csv(sim)
-    if args.csv == "-":
+    _write_or_print(trajectories_csv(sim), args.csv)
+    return 0
+
+
+def _write_or_print(text: str, dest: str) -> None:
+    from ravine.core.scene import write_text_atomic
+
+    if dest == "-":
         sys.stdout.write(text)
-        return 0
-    out = Path(args.csv)
+        return
+    out = Path(dest)
     if out.is_dir():
         raise UsageError(f"--csv {out}: is a folder; give a file name such as {out / 'out.csv'}")
     try:
         write_text_atomic(out, text)
     except OSError as exc:
         raise UsageError(f"--csv {out}: cannot write ({exc.strerror or exc})") from None
+
+
+def cmd_train(args) -> int:
+    from ravine.core.training import Trainer, training_csv
+
+    scene = _resolve_scene(args.scene)
+    if scene.network is None:
+        raise UsageError(f"{args.scene}: has no [network] table to train (examples with one: "
+                         "course-adam, course-decay, minibatch-noise)")
+    spec = scene.network
+    trainer = Trainer(spec)
+    trainer.step()
+    runs = trainer.runs()
+    for r in runs:
+        if r.diverged_at is not None:
+            print(f"{r.label} diverged at epoch {r.diverged_at}", file=sys.stderr)
+    if args.csv is not None:
+        _write_or_print(training_csv(runs), args.csv)
+        if args.csv == "-":
+            return 0
+    width = max(len(r.label) for r in runs)
+    print(f"{scene.title or 'network'}: {spec.dataset} (n={spec.data['n']}), layers {spec.layers}, "
+          f"{spec.epochs} epochs, {len(trainer.y)} training / {len(trainer.y_test)} test examples")
+    print(f"  {'config':<{width}}  {'batch':>5} {'cost':>10} {'train acc':>9} {'test acc':>9}")
+    for r in runs:
+        if r.epochs_done == 0:
+            print(f"  {r.label:<{width}}  diverged in the first epoch")
+            continue
+        test = f"{r.test_accuracy[-1]:9.3f}" if len(trainer.y_test) else f"{'-':>9}"
+        note = f"   diverged at epoch {r.diverged_at}" if r.diverged_at is not None else ""
+        print(f"  {r.label:<{width}}  {r.batch_size:5d} {r.epoch_cost[-1]:10.4g} "
+              f"{r.train_accuracy[-1]:9.3f} {test}{note}")
     return 0
 
 
@@ -98,9 +138,16 @@ def cmd_list(args) -> int:
     print("schedules:")
     for sch in SCHEDULES.values():
         print(f"  {sch.name:<16} {sch.formula}  [{params(sch.all_params())}]")
+    from ravine.core.datasets import DATASETS
+
+    print("datasets (for [network] scenes):")
+    for d in DATASETS.values():
+        print(f"  {d.name:<16} {d.description}  [{params(d.params)}]")
     print("examples:")
     for name in example_names():
-        print(f"  {name:<16} {load_example(name).title}")
+        scene = load_example(name)
+        what = "ravine train" if scene.network is not None and not scene.optimizers else "ravine run"
+        print(f"  {name:<22} {scene.title}  ({what})")
     return 0
 
 
@@ -137,10 +184,11 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ravine",
-        usage="ravine [SCENE] | ravine {list,run,app} ...",
+        usage="ravine [SCENE] | ravine {list,run,train,app} ...",
         description="Ravine: see how neural-network optimizers behave. With no command, "
                     "opens the app on SCENE (a .toml file or an example name) or the default scene.",
-        epilog="examples:\n  ravine list\n  ravine run momentum-ravine --csv out.csv\n  ravine my-scene.toml",
+        epilog="examples:\n  ravine list\n  ravine run momentum-ravine --csv out.csv\n"
+               "  ravine train course-adam --csv costs.csv\n  ravine my-scene.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ravine {_version()}")
@@ -150,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scene", help="a scene .toml file, or the name of a built-in example")
     run.add_argument("--csv", metavar="OUT.csv",
                      help="write optimizer,step,x,y,loss,lr rows to this file ('-' for stdout)")
+    tr = sub.add_parser("train", help="train a scene's [network] configurations headless")
+    tr.add_argument("scene", help="a scene .toml file with a [network] table, or an example name")
+    tr.add_argument("--csv", metavar="OUT.csv",
+                    help="write config,epoch,cost,train_accuracy,test_accuracy,lr rows ('-' for stdout)")
     app = sub.add_parser("app", help="open the app (the default with no command)")
     app.add_argument("scene", nargs="?", help="a scene file or example name")
     return parser
@@ -162,15 +214,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not argv:
             return cmd_app(None)
-        if argv[0] not in ("list", "run", "app") and not argv[0].startswith("-"):
+        if argv[0] not in ("list", "run", "train", "app") and not argv[0].startswith("-"):
             if len(argv) > 1:
-                raise UsageError(f"unknown command '{argv[0]}' (commands: list, run, app)")
+                raise UsageError(f"unknown command '{argv[0]}' (commands: list, run, train, app)")
             return cmd_app(argv[0])  # `ravine SCENE` opens the app on it
         args = build_parser().parse_args(argv)
         if args.command == "list":
             return cmd_list(args)
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "train":
+            return cmd_train(args)
         return cmd_app(args.scene)
     except (UsageError, SceneError) as exc:
         print(f"ravine: {exc}", file=sys.stderr)

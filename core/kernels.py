@@ -270,6 +270,8 @@ from ravine.core.jit import jit, jit_parallel
 from ravine.core.network import accuracy, batch_gradient, shuffle
 
 $imports
+
+LIMIT = $limit  # a weight beyond this counts as diverged, as a position does on a surface
 """
 
 _TRAIN = '''
@@ -322,7 +324,10 @@ $lookahead
                 total += J * (hi - lo)
 $update
             cost = total / m
-            if not math.isfinite(cost):
+            big = 0.0
+            for p in range(P):
+                big = max(big, abs(th[p]))
+            if not (math.isfinite(cost) and big <= LIMIT):  # NaN weights fail the test too
                 diverged[c] = e + 1
                 break
             ep_cost[c, e] = cost
@@ -351,7 +356,7 @@ def _train_source() -> str:
                    f"                        d, mm[p], ss[p] = update_{name}(grad[p], mm[p], ss[p], lr, b1[c], b2[c],",
                    "                                                     eps[c], flag[c], c1, c2)",
                    "                        th[p] += d"]
-    text = Template(_TRAIN_HEADER).substitute(imports="\n".join(imports))
+    text = Template(_TRAIN_HEADER).substitute(imports="\n".join(imports), limit=repr(LIMIT))
     for name, decorator in (("train", "jit_parallel"), ("train1", "jit")):
         text += Template(_TRAIN).substitute(name=name, decorator=decorator,
                                             lookahead="\n".join(look) or "                pass",

@@ -51,12 +51,14 @@ class Scene:
     steps: int
     optimizers: list[OptimizerConfig]
     surface_params: dict[str, Any] = field(default_factory=dict)
+    network: Any = None  # a ravine.core.training.NetworkSpec, or None
 
     def with_(self, **changes) -> "Scene":
         return replace(self, **changes)
 
 
-_TOP_KEYS = ("title", "surface", "surface_params", "start", "steps", "optimizers")
+_TOP_KEYS = ("title", "surface", "surface_params", "start", "steps", "optimizers", "network")
+DEFAULT_SURFACE = "elongated_bowl"
 _OPT_KEYS = ("kind", "label", "schedule", "color", "enabled")
 
 
@@ -72,9 +74,16 @@ def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
     title = data.get("title", "")
     if not isinstance(title, str):
         raise SceneError(f"{_where(source, 'title')}: must be a string")
-    if "surface" not in data:
+    network = None
+    if "network" in data:
+        from ravine.core.training import network_from_dict
+
+        if not isinstance(data["network"], dict):
+            raise SceneError(f"{_where(source, 'network')}: must be a table")
+        network = network_from_dict(data["network"], _where(source, "network"))
+    if "surface" not in data and network is None:
         raise SceneError(f"{_where(source, 'surface')}: missing (one of: {', '.join(SURFACES)})")
-    name = data["surface"]
+    name = data.get("surface", DEFAULT_SURFACE)
     if not isinstance(name, str) or name not in SURFACES:
         raise SceneError(f"{_where(source, 'surface')}: unknown surface {name!r} (allowed: {', '.join(SURFACES)})")
     surf = SURFACES[name]
@@ -92,11 +101,12 @@ def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
         start = tuple(float(v) for v in surf.start)
     steps = _STEPS.check(data.get("steps", _STEPS.default), _where(source, "steps"))
 
-    opts = data.get("optimizers")
-    if not isinstance(opts, list) or not opts or not all(isinstance(o, dict) for o in opts):
-        raise SceneError(f"{_where(source, 'optimizers')}: needs at least one [[optimizers]] table")
+    opts = data.get("optimizers", [] if network is not None else None)
+    if not isinstance(opts, list) or not all(isinstance(o, dict) for o in opts) or (not opts and network is None):
+        raise SceneError(f"{_where(source, 'optimizers')}: needs at least one [[optimizers]] table "
+                         "(or a [network] table)")
     configs = [_optimizer_from_dict(o, _where(source, f"optimizers[{i}]")) for i, o in enumerate(opts)]
-    return Scene(title, name, start, steps, configs, surface_params)
+    return Scene(title, name, start, steps, configs, surface_params, network)
 
 
 def _optimizer_from_dict(data: dict[str, Any], where: str) -> OptimizerConfig:
@@ -199,6 +209,18 @@ def dumps_scene(scene: Scene) -> str:
         if cfg.schedule != {"kind": "constant", "steps_per_epoch": 1}:
             lines += ["", "[optimizers.schedule]"]
             lines += [f"{k} = {_toml_value(v)}" for k, v in cfg.schedule.items()]
+    if scene.network is not None:
+        net = scene.network.to_dict()
+        lines += ["", "[network]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in net.items() if k not in ("data", "configs")]
+        lines += ["", "[network.data]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in net["data"].items()]
+        for cfg in net["configs"]:
+            lines += ["", "[[network.configs]]"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in cfg.items() if k != "schedule"]
+            if cfg["schedule"] != {"kind": "constant", "steps_per_epoch": 1}:
+                lines += ["", "[network.configs.schedule]"]
+                lines += [f"{k} = {_toml_value(v)}" for k, v in cfg["schedule"].items()]
     return "\n".join(lines) + "\n"
 
 

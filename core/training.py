@@ -13,7 +13,8 @@ with the learning rate schedule(e). Recorded: the cost J{t} of every mini-batch,
 cost (1/m) * sum_t m_t J{t} (with lambda = 0, the course's "summed cross-entropy over the
 epoch divided by m"), train and test accuracy after the epoch, and the weights every
 `snap_every` epochs for the loss-landscape view. A configuration whose cost stops being
-finite stops there: `diverged_at` is the epoch, and nothing after it is returned.
+finite, or whose weights leave |w| <= 1e6, stops there: `diverged_at` is the epoch, and
+nothing after it is returned.
 """
 
 from __future__ import annotations

@@ -158,3 +158,62 @@ def test_console_script_runs_end_to_end(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "o.csv").read_text().count("\n") == 4 * 151 + 1
+
+
+def test_train_writes_the_csv(tmp_path, capsys):
+    out_csv = tmp_path / "train.csv"
+    scene = tmp_path / "net.toml"
+    scene.write_text(NET)
+    code, out, err = run(capsys, "train", str(scene), "--csv", str(out_csv))
+    assert code == 0 and err == ""
+    rows = list(csv.reader(out_csv.open()))
+    assert rows[0] == ["config", "epoch", "cost", "train_accuracy", "test_accuracy", "lr"]
+    assert len(rows) == 1 + 2 * 30
+    assert [r[1] for r in rows[1:31]] == [str(e) for e in range(1, 31)]
+    assert {r[0] for r in rows[1:]} == {"GD", "Adam"}
+    assert all(0 <= float(r[3]) <= 1 and 0 <= float(r[4]) <= 1 for r in rows[1:])
+    assert "GD" in out and "train acc" in out
+
+
+def test_train_reports_divergence(tmp_path, capsys):
+    scene = tmp_path / "net.toml"
+    scene.write_text(NET.replace("lr = 0.1", "lr = 1e7"))
+    code, out, err = run(capsys, "train", str(scene), "--csv", str(tmp_path / "o.csv"))
+    assert code == 0
+    assert err.startswith("GD diverged at epoch ")
+    rows = [r for r in csv.reader((tmp_path / "o.csv").open()) if r[0] == "GD"]
+    assert len(rows) == int(err.split()[-1]) - 1
+
+
+def test_train_and_run_point_at_each_other(capsys):
+    code, _, err = run(capsys, "train", "momentum-ravine")
+    assert code == 2 and "has no [network] table" in err
+    one_line_error(err)
+    code, _, err = run(capsys, "run", "course-adam")
+    assert code == 2 and "use 'ravine train course-adam'" in err
+    one_line_error(err)
+
+
+NET = """\
+title = "tiny"
+
+[network]
+dataset = "xor"
+layers = [2, 4, 1]
+epochs = 30
+batch_size = 16
+test_fraction = 0.25
+
+[network.data]
+n = 80
+
+[[network.configs]]
+kind = "gd"
+label = "GD"
+lr = 0.1
+
+[[network.configs]]
+kind = "adam"
+label = "Adam"
+lr = 0.01
+"""

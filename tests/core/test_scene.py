@@ -141,3 +141,20 @@ def test_examples_load_and_simulate_without_divergence(name):
 def test_unknown_example_names_the_choices():
     with pytest.raises(SceneError, match="momentum-ravine"):
         load_example("nope")
+
+
+def test_network_scene_round_trip(tmp_path):
+    scene = load_example("course-decay")
+    assert scene.optimizers == [] and scene.network.epochs == 5000
+    assert scene.network.configs[2].schedule == {"kind": "fixed_interval", "decay_rate": 1.0,
+                                                 "interval": 1000, "steps_per_epoch": 1}
+    path = tmp_path / "n.toml"
+    save_scene(scene, path)
+    assert load_scene(path) == scene
+
+
+def test_a_scene_needs_optimizers_or_a_network():
+    with pytest.raises(SceneError, match=r"optimizers: needs at least one \[\[optimizers\]\] table \(or a \[network\] table\)"):
+        loads_scene('surface = "booth"\n', "<t>")
+    with pytest.raises(SceneError, match=r"<t>: network: must be a table"):
+        loads_scene('network = 3\n', "<t>")
