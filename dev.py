@@ -58,10 +58,11 @@ def main(argv: list[str]) -> int:
     if command == "test":
         cmd = [str(PYTHON), "-m", "pytest", *rest]
     elif command == "bench":
-        code = subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "run.py"), *rest], cwd=ROOT, env=env)
+        for script in ("run.py", "network.py"):
+            code = subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / script), *rest], cwd=ROOT, env=env)
+            if code:
+                return code
         cmd = [str(PYTHON), str(ROOT / "benchmarks" / "app.py")]
-        if code:
-            return code
     else:
         cmd = [str(PYTHON), "-m", "ravine.app.cli", *rest]
     return subprocess.call(cmd, cwd=ROOT, env=env)

@@ -15,3 +15,8 @@ jit = partial(njit, cache=True, error_model="numpy")
 
 jit_parallel = partial(njit, cache=True, error_model="numpy", parallel=True)
 """Decorator for kernels with a prange over independent trajectories or configs."""
+
+jit_reduce = partial(njit, cache=True, error_model="numpy", fastmath={"reassoc", "nsz"})
+"""Decorator for kernels whose sums over examples should vectorise: reassociation lets LLVM
+add in SIMD lanes (results differ from left-to-right summation in the last bits, and are the
+same run after run). NaN and infinity keep their meaning."""

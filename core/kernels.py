@@ -288,12 +288,16 @@ def $name(kinds, theta, mom, sq, t_count, rng, X, Y, Xte, Yte, sizes, w_off, b_o
     width = 0
     for w in sizes:
         width = max(width, w)
+    max_batch = 0
+    for bsz in batch_size:
+        max_batch = max(max_batch, bsz)
     for c in prange(C):
         if diverged[c] >= 0:
             continue
-        acts = np.empty((L + 1, width))
-        pre = np.empty((L + 1, width))
-        delta = np.empty((L + 1, width))
+        block = max(64, max_batch)
+        A = np.empty((L + 1, width, block))
+        Z = np.empty((L + 1, width, block))
+        D = np.empty((L + 1, width, block))
         grad = np.empty(P)
         look = np.empty(P)
         idx = np.empty(m, np.int64)
@@ -319,7 +323,7 @@ def $name(kinds, theta, mom, sq, t_count, rng, X, Y, Xte, Yte, sizes, w_off, b_o
                 c2 = 1.0 - b2[c] ** t
                 at = th
 $lookahead
-                J, _ = batch_gradient(at, sizes, w_off, b_off, mask, X, Y, idx, lo, hi, lambd, grad, acts, pre, delta)
+                J, _ = batch_gradient(at, sizes, w_off, b_off, mask, X, Y, idx, lo, hi, lambd, grad, A, Z, D)
                 it_cost[c, e * nb + bi] = J
                 total += J * (hi - lo)
 $update
@@ -331,8 +335,8 @@ $update
                 diverged[c] = e + 1
                 break
             ep_cost[c, e] = cost
-            train_acc[c, e] = accuracy(th, sizes, w_off, b_off, X, Y)
-            test_acc[c, e] = accuracy(th, sizes, w_off, b_off, Xte, Yte)
+            train_acc[c, e] = accuracy(th, sizes, w_off, b_off, X, Y, A, Z)
+            test_acc[c, e] = accuracy(th, sizes, w_off, b_off, Xte, Yte, A, Z)
             if (e + 1) % snap_every == 0:
                 for p in range(P):
                     snapshots[c, (e + 1) // snap_every, p] = th[p]

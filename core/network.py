@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import prange
 
-from ravine.core.jit import jit, jit_parallel
+from ravine.core.jit import jit, jit_parallel, jit_reduce
 
 
 def layout(layers) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -57,124 +57,166 @@ def weight_mask(layers) -> np.ndarray:
     return mask
 
 
-@jit
-def _bce(z, y):
-    """Binary cross-entropy of sigmoid(z) against y, stable for any z."""
-    return max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
+BLOCK = 64  # examples evaluated together: the inner loops run over them and vectorise
 
 
 @jit
-def _sigmoid(z):
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+def _output(z, y):
+    """(sigmoid(z) - y, binary cross-entropy of sigmoid(z) against y), sharing one exp and
+    stable for any z: L = max(z, 0) - z y + log(1 + exp(-|z|))."""
+    e = math.exp(-abs(z))
+    s = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
+    return s - y, max(z, 0.0) - z * y + math.log1p(e)
 
 
 @jit
-def forward(theta, sizes, w_off, b_off, x0, x1, acts, pre):
-    """Forward pass of one example; acts/pre (L+1, width) hold a^[l] and z^[l]. Returns z^[L]."""
+def forward_block(theta, sizes, w_off, b_off, X, idx, lo, hi, A, Z):
+    """Forward pass of examples idx[lo:hi], one per column: A[l, :, i] = a^[l], Z[l, :, i] =
+    z^[l] (A[L] is not formed: the output's z is all the callers need)."""
+    n = hi - lo
     L = sizes.shape[0] - 1
-    acts[0, 0] = x0
-    acts[0, 1] = x1
+    for i in range(n):
+        r = idx[lo + i]
+        A[0, 0, i] = X[r, 0]
+        A[0, 1, i] = X[r, 1]
     for l in range(1, L + 1):
         n_out = sizes[l]
         n_in = sizes[l - 1]
         wo = w_off[l - 1]
         bo = b_off[l - 1]
         for j in range(n_out):
-            z = theta[bo + j]
-            row = wo + j * n_in
+            bj = theta[bo + j]
+            zj = Z[l, j]
+            for i in range(n):
+                zj[i] = bj
             for k in range(n_in):
-                z += theta[row + k] * acts[l - 1, k]
-            pre[l, j] = z
+                w = theta[wo + j * n_in + k]
+                ak = A[l - 1, k]
+                for i in range(n):
+                    zj[i] += w * ak[i]
             if l < L:
-                acts[l, j] = z if z > 0.0 else 0.0
-            else:
-                acts[l, j] = _sigmoid(z)
-    return pre[L, 0]
+                aj = A[l, j]
+                for i in range(n):
+                    aj[i] = zj[i] if zj[i] > 0.0 else 0.0
+
+
+def buffers(layers, batch: int):
+    """Scratch arrays A, Z, D for blocks of up to max(batch, BLOCK) examples."""
+    shape = (len(layers), max(layers), max(int(batch), BLOCK))
+    return np.empty(shape), np.empty(shape), np.empty(shape)
+
+
+@jit_reduce
+def batch_gradient(theta, sizes, w_off, b_off, mask, X, Y, idx, lo, hi, lambd, grad, A, Z, D):
+    """Gradient of J{t} for the examples idx[lo:hi] into `grad`; returns (J{t}, sum of L).
+    A, Z, D: scratch from `buffers`, wide enough for hi - lo examples."""
+    L = sizes.shape[0] - 1
+    n = hi - lo
+    forward_block(theta, sizes, w_off, b_off, X, idx, lo, hi, A, Z)
+    loss_sum = 0.0
+    zL = Z[L, 0]
+    dL = D[L, 0]
+    for i in range(n):
+        d, loss = _output(zL[i], Y[idx[lo + i]])
+        dL[i] = d
+        loss_sum += loss
+    for l in range(L, 0, -1):
+        n_out = sizes[l]
+        n_in = sizes[l - 1]
+        wo = w_off[l - 1]
+        bo = b_off[l - 1]
+        for j in range(n_out):
+            dj = D[l, j]
+            s = 0.0
+            for i in range(n):
+                s += dj[i]
+            grad[bo + j] = s
+            for k in range(n_in):
+                ak = A[l - 1, k]
+                s = 0.0
+                for i in range(n):
+                    s += dj[i] * ak[i]
+                grad[wo + j * n_in + k] = s
+        if l > 1:
+            for k in range(n_in):
+                dk = D[l - 1, k]
+                for i in range(n):
+                    dk[i] = 0.0
+                for j in range(n_out):
+                    w = theta[wo + j * n_in + k]
+                    dj = D[l, j]
+                    for i in range(n):
+                        dk[i] += w * dj[i]
+                zk = Z[l - 1, k]
+                for i in range(n):
+                    dk[i] = dk[i] if zk[i] > 0.0 else 0.0
+    sq = 0.0
+    for p in range(grad.shape[0]):
+        grad[p] = grad[p] / n + lambd / n * mask[p] * theta[p]
+        sq += mask[p] * theta[p] * theta[p]
+    return loss_sum / n + lambd / (2.0 * n) * sq, loss_sum
 
 
 @jit
-def batch_gradient(theta, sizes, w_off, b_off, mask, X, Y, idx, lo, hi, lambd, grad, acts, pre, delta):
-    """Gradient of J{t} for the examples idx[lo:hi] into `grad`; returns (J{t}, sum of L)."""
+def accuracy(theta, sizes, w_off, b_off, X, Y, A, Z):
+    """Share of X classified as Y (yhat > 1/2, that is z > 0); NaN for an empty set."""
+    m = X.shape[0]
+    if m == 0:
+        return np.nan
     L = sizes.shape[0] - 1
-    m = hi - lo
-    for p in range(grad.shape[0]):
-        grad[p] = 0.0
-    loss_sum = 0.0
-    for ii in range(lo, hi):
-        i = idx[ii]
-        zL = forward(theta, sizes, w_off, b_off, X[i, 0], X[i, 1], acts, pre)
-        y = Y[i]
-        loss_sum += _bce(zL, y)
-        delta[L, 0] = acts[L, 0] - y  # dL/dz for sigmoid + cross-entropy
-        for l in range(L, 0, -1):
-            n_out = sizes[l]
-            n_in = sizes[l - 1]
-            wo = w_off[l - 1]
-            bo = b_off[l - 1]
-            for j in range(n_out):
-                d = delta[l, j]
-                grad[bo + j] += d
-                row = wo + j * n_in
-                for k in range(n_in):
-                    grad[row + k] += d * acts[l - 1, k]
-            if l > 1:
-                for k in range(n_in):
-                    s = 0.0
-                    for j in range(n_out):
-                        s += theta[wo + j * n_in + k] * delta[l, j]
-                    delta[l - 1, k] = s if pre[l - 1, k] > 0.0 else 0.0
-    sq = 0.0
-    for p in range(grad.shape[0]):
-        grad[p] = grad[p] / m + lambd / m * mask[p] * theta[p]
-        sq += mask[p] * theta[p] * theta[p]
-    return loss_sum / m + lambd / (2.0 * m) * sq, loss_sum
+    idx = np.arange(m)
+    block = A.shape[2]
+    hits = 0
+    for lo in range(0, m, block):
+        hi = min(m, lo + block)
+        forward_block(theta, sizes, w_off, b_off, X, idx, lo, hi, A, Z)
+        for i in range(hi - lo):
+            if (Z[L, 0, i] > 0.0) == (Y[lo + i] > 0.5):
+                hits += 1
+    return hits / m
 
 
 @jit
 def predict(theta, sizes, w_off, b_off, X, out):
     """Probabilities yhat = a^[L] for every row of X."""
-    width = 0
-    for s in sizes:
-        width = max(width, s)
-    acts = np.empty((sizes.shape[0], width))
-    pre = np.empty((sizes.shape[0], width))
+    m = X.shape[0]
     L = sizes.shape[0] - 1
-    for i in range(X.shape[0]):
-        forward(theta, sizes, w_off, b_off, X[i, 0], X[i, 1], acts, pre)
-        out[i] = acts[L, 0]
+    width = 0
+    for w in sizes:
+        width = max(width, w)
+    A = np.empty((L + 1, width, BLOCK))
+    Z = np.empty((L + 1, width, BLOCK))
+    idx = np.arange(m)
+    for lo in range(0, m, BLOCK):
+        hi = min(m, lo + BLOCK)
+        forward_block(theta, sizes, w_off, b_off, X, idx, lo, hi, A, Z)
+        for i in range(hi - lo):
+            z = Z[L, 0, i]
+            e = math.exp(-abs(z))
+            out[lo + i] = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
     return out
-
-
-@jit
-def accuracy(theta, sizes, w_off, b_off, X, Y):
-    if X.shape[0] == 0:
-        return np.nan
-    p = predict(theta, sizes, w_off, b_off, X, np.empty(X.shape[0]))
-    hits = 0
-    for i in range(X.shape[0]):
-        if (p[i] > 0.5) == (Y[i] > 0.5):
-            hits += 1
-    return hits / X.shape[0]
 
 
 @jit
 def full_cost(theta, sizes, w_off, b_off, mask, X, Y, lambd):
     """J over the whole set X, Y (one batch of all m examples)."""
+    m = X.shape[0]
+    L = sizes.shape[0] - 1
     width = 0
-    for s in sizes:
-        width = max(width, s)
-    acts = np.empty((sizes.shape[0], width))
-    pre = np.empty((sizes.shape[0], width))
+    for w in sizes:
+        width = max(width, w)
+    A = np.empty((L + 1, width, BLOCK))
+    Z = np.empty((L + 1, width, BLOCK))
+    idx = np.arange(m)
     total = 0.0
-    for i in range(X.shape[0]):
-        total += _bce(forward(theta, sizes, w_off, b_off, X[i, 0], X[i, 1], acts, pre), Y[i])
+    for lo in range(0, m, BLOCK):
+        hi = min(m, lo + BLOCK)
+        forward_block(theta, sizes, w_off, b_off, X, idx, lo, hi, A, Z)
+        for i in range(hi - lo):
+            total += _output(Z[L, 0, i], Y[lo + i])[1]
     sq = 0.0
     for p in range(theta.shape[0]):
         sq += mask[p] * theta[p] * theta[p]
-    m = X.shape[0]
     return total / m + lambd / (2.0 * m) * sq
 
 

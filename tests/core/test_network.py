@@ -7,7 +7,7 @@ import pytest
 
 from ravine.core.datasets import DATASETS, make_dataset, split
 from ravine.core.loss_landscape import filter_normalized_direction, loss_slice, pca_directions, project
-from ravine.core.network import (batch_gradient, full_cost, he_init, layout, minibatches, seed_state,
+from ravine.core.network import (batch_gradient, buffers, full_cost, he_init, layout, minibatches, seed_state,
                                  weight_mask)
 from ravine.core.params import SceneError
 from ravine.core.training import Trainer, network_from_dict, train, training_csv
@@ -17,12 +17,10 @@ LAYERS = [2, 5, 3, 1]
 
 def grad_and_cost(theta, X, Y, lambd, layers=LAYERS):
     sizes, w_off, b_off, n = layout(layers)
-    width = max(layers)
     g = np.empty(n)
     idx = np.arange(len(Y))
-    scratch = [np.empty((len(layers), width)) for _ in range(3)]
     J, _ = batch_gradient(theta, sizes, w_off, b_off, weight_mask(layers), X, Y, idx, 0, len(Y),
-                          lambd, g, *scratch)
+                          lambd, g, *buffers(layers, len(Y)))
     return J, g
 
 
