@@ -135,7 +135,7 @@ def main():
     cfgs = [(c.kind, c.params["lr"]) for c in spec.configs]
     nb, nm, np_costs = timed(lambda: [numpy_train(X, Y, spec.layers, k, lr, spec.epochs, 64) for k, lr in cfgs], 1)
     print(f"  plain NumPy, same network and loop:  {nb:.2f} s   -> ravine is {nb / best:.1f}x faster  (target 20x)")
-    print("    final epoch cost, ravine vs NumPy (own seeds, so close, not equal): " + ", ".join(
+    print("    final epoch cost, ravine vs NumPy (same initial weights, own shuffles): " + ", ".join(
         f"{r.label} {r.epoch_cost[-1]:.3f} / {c[-1]:.3f}" for r, c in zip(runs, np_costs)))
     try:
         import torch  # noqa: F401

@@ -361,16 +361,14 @@ def _train_source() -> str:
                    "                                                     eps[c], flag[c], c1, c2)",
                    "                        th[p] += d"]
     text = Template(_TRAIN_HEADER).substitute(imports="\n".join(imports), limit=repr(LIMIT))
-    for name, decorator in (("train", "jit_parallel"), ("train1", "jit")):
-        text += Template(_TRAIN).substitute(name=name, decorator=decorator,
-                                            lookahead="\n".join(look) or "                pass",
-                                            update="\n".join(update))
-    return text
+    return text + Template(_TRAIN).substitute(name="train", decorator="jit_parallel",
+                                              lookahead="\n".join(look) or "                pass",
+                                              update="\n".join(update))
 
 
 @cache
 def network_kernels() -> ModuleType:
-    """Generate (once per change) and import the training kernels: `train` (configs in
-    parallel) and `train1` (the same, one after the other)."""
+    """Generate (once per change) and import the training kernel `train` (prange over
+    configurations; with numba.set_num_threads(1) the same code runs them one after the other)."""
     mods = _registry_modules() + ["ravine.core.network"]
     return _load("ravine_train", _train_source(), mods)

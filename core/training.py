@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba
 import numpy as np
 
 from ravine.core.datasets import DATASETS, make_dataset, split
@@ -247,13 +248,18 @@ class Trainer:
         n = self.spec.epochs - self.epoch if epochs is None else min(int(epochs), self.spec.epochs - self.epoch)
         if n <= 0:
             return self
-        k = network_kernels()
-        fn = k.train if self.parallel else k.train1
-        fn(self.kinds, self.theta, self.mom, self.sq, self.t_count, self.rng, self.X, self.y,
-           self.X_test, self.y_test, self.sizes, self.w_off, self.b_off, self.mask, float(self.spec.lambd),
-           self.batch_size, self.lr_table, self.b1, self.b2, self.eps, self.flag, self.epoch, n,
-           self.it_cost, self.ep_cost, self.train_acc, self.test_acc, self.snapshots,
-           self.snap_every, self.diverged)
+        threads = numba.get_num_threads()
+        if not self.parallel:
+            numba.set_num_threads(1)  # the same compiled code, one configuration after another
+        try:
+            network_kernels().train(
+                self.kinds, self.theta, self.mom, self.sq, self.t_count, self.rng, self.X, self.y,
+                self.X_test, self.y_test, self.sizes, self.w_off, self.b_off, self.mask,
+                float(self.spec.lambd), self.batch_size, self.lr_table, self.b1, self.b2, self.eps,
+                self.flag, self.epoch, n, self.it_cost, self.ep_cost, self.train_acc, self.test_acc,
+                self.snapshots, self.snap_every, self.diverged)
+        finally:
+            numba.set_num_threads(threads)
         self.epoch += n
         return self
 
