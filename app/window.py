@@ -14,6 +14,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app.ewa_view import EwaView
 from ravine.app.model import SceneModel
+from ravine.app.network_view import NetworkTab
 from ravine.app.panels import ControlsPanel
 from ravine.app.views import CurvesView, InspectorView, MapView, Timeline
 from ravine.core import SceneError, dumps_scene, example_names, load_example, load_scene, save_scene
@@ -50,10 +51,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.curves = self.playground.curves
         self.inspector = self.playground.inspector
         self.ewa = EwaView()
+        self.network = NetworkTab(self.model)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.playground, "Optimizers")
+        self.tabs.addTab(self.network, "Network")
         self.tabs.addTab(self.ewa, "Averages (EWA)")
         self.timeline = Timeline(self.model)
+        self.presenting = False
+        self.tabs.currentChanged.connect(self._tab_changed)
+        if not scene.optimizers and scene.network is not None:
+            self.tabs.setCurrentWidget(self.network)
         self.banner = QtWidgets.QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #FDEDEC; color: #922B21; padding: 6px; border: 1px solid #E6B0AA;")
@@ -79,9 +86,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.scene_replaced.connect(self._title)
         self._title()
         self._report_divergence()
+        self._tab_changed()
         self.resize(1500, 900)
-        self.presenting = False
         self._base_font = None
+
+    def _tab_changed(self, _=None) -> None:
+        """The scene controls and the timeline belong to the Optimizers tab."""
+        on_surface = self.tabs.currentWidget() is self.playground
+        self.controls.setVisible(on_surface and not self.presenting)
+        self.timeline.setVisible(on_surface)
+
+    def closeEvent(self, event) -> None:
+        self.network.model.stop()  # no training thread outlives the window
+        self.timeline.pause()
+        super().closeEvent(event)
 
     # ----------------------------------------------------------------- menus and keys
     def _menus(self) -> None:
@@ -156,7 +174,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_example(self, name: str) -> None:
         self.banner.hide()
-        self.model.replace(load_example(name))
+        scene = load_example(name)
+        self.model.replace(scene)
+        if not scene.optimizers and scene.network is not None:
+            self.tabs.setCurrentWidget(self.network)
 
     def open_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scene", "", "Scenes (*.toml);;All files (*)")
@@ -241,7 +262,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.map.colorbar.axis.setStyle(tickFont=tick)
         self.map.label_size = f"{size:.0f}pt" if self.presenting else None
         self.map.draw_step(self.model.step)
-        self.controls.setVisible(not self.presenting)
+        self._tab_changed()
         self.statusBar().showMessage("presentation mode: F5 to leave" if self.presenting else "", 4000)
 
     def toggle_fullscreen(self) -> None:

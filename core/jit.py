@@ -3,20 +3,21 @@
 error_model="numpy": a float division by zero gives inf/NaN as in NumPy instead of raising.
 That is what the numerics want (divergence is detected from the values), and it removes the
 early exits that keep LLVM from vectorising the loops over trajectories. No fastmath: the
-results must match the formulas, and NaN checks must keep working.
+results must match the formulas, and NaN checks must keep working. nogil: a window can train
+or simulate in a worker thread and stay responsive.
 """
 
 from functools import partial
 
 from numba import njit
 
-jit = partial(njit, cache=True, error_model="numpy")
+jit = partial(njit, cache=True, error_model="numpy", nogil=True)
 """Decorator for scalar and serial kernels."""
 
-jit_parallel = partial(njit, cache=True, error_model="numpy", parallel=True)
+jit_parallel = partial(njit, cache=True, error_model="numpy", nogil=True, parallel=True)
 """Decorator for kernels with a prange over independent trajectories or configs."""
 
-jit_reduce = partial(njit, cache=True, error_model="numpy", fastmath={"reassoc", "nsz"})
+jit_reduce = partial(njit, cache=True, error_model="numpy", nogil=True, fastmath={"reassoc", "nsz"})
 """Decorator for kernels whose sums over examples should vectorise: reassociation lets LLVM
 add in SIMD lanes (results differ from left-to-right summation in the last bits, and are the
 same run after run). NaN and infinity keep their meaning."""

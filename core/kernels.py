@@ -249,6 +249,7 @@ def _registry_modules() -> list[str]:
 
     mods = {s.value.py_func.__module__ for s in SURFACES.values()}
     mods |= {o.update.py_func.__module__ for o in OPTIMIZERS.values()}
+    mods.add("ravine.core.jit")  # numba's cache keys ignore the flags: a flag change must show here
     return sorted(mods)
 
 

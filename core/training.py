@@ -264,7 +264,11 @@ class Trainer:
         return self
 
     def runs(self) -> list[TrainRun]:
-        """Every configuration's results so far, cut at its last finite epoch."""
+        """Every configuration's results so far, cut at its last finite epoch.
+
+        The per-epoch and per-iteration arrays are read-only views into the trainer's
+        records, which training only appends to, so taking them is cheap even while a
+        worker goes on training; theta is a copy."""
         out = []
         for c, cfg in enumerate(self.configs):
             bad = int(self.diverged[c])
@@ -273,13 +277,19 @@ class Trainer:
             snaps = k // self.snap_every + 1
             out.append(TrainRun(
                 label=cfg.label, kind=cfg.kind, batch_size=int(self.batch_size[c]),
-                epoch_cost=self.ep_cost[c, :k].copy(), train_accuracy=self.train_acc[c, :k].copy(),
-                test_accuracy=self.test_acc[c, :k].copy(), lr=self.lr_table[c, :k].copy(),
-                iteration_cost=self.it_cost[c, :its].copy(),
+                epoch_cost=_view(self.ep_cost[c, :k]), train_accuracy=_view(self.train_acc[c, :k]),
+                test_accuracy=_view(self.test_acc[c, :k]), lr=_view(self.lr_table[c, :k]),
+                iteration_cost=_view(self.it_cost[c, :its]),
                 theta=(self.snapshots[c, snaps - 1] if bad >= 0 else self.theta[c]).copy(),
-                snapshots=self.snapshots[c, :snaps].copy(), snap_every=self.snap_every,
+                snapshots=_view(self.snapshots[c, :snaps]), snap_every=self.snap_every,
                 diverged_at=None if bad < 0 else bad, color=cfg.color))
         return out
+
+
+def _view(a: np.ndarray) -> np.ndarray:
+    v = a.view()
+    v.flags.writeable = False
+    return v
 
 
 def train(spec: NetworkSpec, parallel: bool = True) -> list[TrainRun]:
