@@ -138,7 +138,7 @@ def main():
     print("    final epoch cost, ravine vs NumPy (same initial weights, own shuffles): " + ", ".join(
         f"{r.label} {r.epoch_cost[-1]:.3f} / {c[-1]:.3f}" for r, c in zip(runs, np_costs)))
     try:
-        import torch  # noqa: F401
+        import torch  # noqa: F401 (only to know whether it is there)
     except ImportError:
         print("  PyTorch: not installed, skipped (pip install torch to compare)")
     else:
