@@ -36,6 +36,7 @@ DEFAULT = {
 }
 GRID = 80
 MAX_POINTS = 1500  # points per curve drawn
+FLOOR = 1e-4  # costs below this (single well-classified examples) are drawn at it, on the log axis
 REDRAW_MS = 100  # while training, the views redraw at most this often
 BOUNDARY_CMAP = pg.ColorMap([0.0, 0.5, 1.0], [(86, 180, 233), (245, 245, 245), (230, 159, 0)])
 CLASS_BRUSH = [pg.mkBrush(0, 114, 178), pg.mkBrush(213, 94, 0)]
@@ -495,12 +496,12 @@ class NetworkTab(QtWidgets.QWidget):
         for i, run in enumerate(self.model.runs):
             color = config_color(self.model.spec, [k for k, c in enumerate(self.model.spec.configs) if c.enabled][i])
             if len(run.iteration_cost):
-                it = np.maximum(run.iteration_cost, 1e-12)
+                it = np.maximum(run.iteration_cost, FLOOR)
                 nb = -(-len(self.model.trainer.y) // run.batch_size)  # mini-batches per epoch
                 x = np.arange(1, len(it) + 1) / nb  # so that every batch size shares the epoch axis
                 faint = pg.mkColor(color)
                 faint.setAlpha(45)
-                smooth = np.maximum(ewa(it, beta, self.bias.isChecked()), 1e-12)
+                smooth = np.maximum(ewa(run.iteration_cost, beta, self.bias.isChecked()), FLOOR)
                 every = max(1, len(it) // MAX_POINTS)  # what a plot can show; the EWA saw all
                 self.it_plot.plot(x[::every], it[::every], pen=pg.mkPen(faint, width=1), antialias=False)
                 self.it_plot.plot(x[::every], smooth[::every], pen=pg.mkPen(color, width=2.5))
