@@ -1,4 +1,13 @@
-"""ravine.app: the Qt side (windows, views) and the `ravine` command. Reads core results only.
+"""ravine.app: the Qt side (windows, views), headless renders and the `ravine` command.
 
-Importing this package does not import Qt; `ravine.app.window` does.
+Importing this package does not import Qt; `from ravine.app import render` loads the
+renderer (ravine.app.rendering) on first use.
 """
+
+
+def __getattr__(name):
+    if name in ("render", "iter_frames", "RenderError"):
+        from ravine.app import rendering
+
+        return getattr(rendering, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

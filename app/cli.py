@@ -119,6 +119,59 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _size(text: str) -> tuple[int, int]:
+    import re
+
+    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not m:
+        raise UsageError(f"--size: must be WIDTHxHEIGHT, e.g. 1280x720 (got {text!r})")
+    return int(m.group(1)), int(m.group(2))
+
+
+def cmd_render(args) -> int:
+    from ravine.app.rendering import FORMATS, RenderError, render
+    from ravine.core import SceneError, example_names, load_example
+
+    if (args.scene is None) == (args.example is None):
+        raise UsageError("render: give a scene file, a folder of scenes, or --example NAME")
+    if args.output is None:
+        raise UsageError("render: -o OUT is required (a .png, .gif or .mp4 file, or a folder)")
+    options = dict(size=_size(args.size), fps=args.fps, frames=args.frames, seconds=args.seconds,
+                   step=args.step, theme=args.theme, quiet=args.quiet,
+                   views=[v.strip() for v in args.views.split(",") if v.strip()] if args.views else None)
+    if args.example is not None:
+        if args.example not in example_names():
+            raise UsageError(f"--example: unknown example {args.example!r} (allowed: {', '.join(example_names())})")
+        jobs = [(f"example {args.example}", lambda: load_example(args.example), Path(args.output))]
+    elif Path(args.scene).is_dir():
+        folder, out_dir = Path(args.scene), Path(args.output)
+        if out_dir.suffix.lower() in FORMATS:
+            raise UsageError(f"-o {out_dir}: rendering a folder needs an output folder")
+        fmt = "." + args.format
+        scenes = sorted(folder.glob("*.toml"))
+        if not scenes:
+            raise UsageError(f"{folder}: no .toml scene files in this folder")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"-o {out_dir}: cannot make this folder ({exc.strerror or exc})") from None
+        jobs = [(str(p), lambda p=p: p, out_dir / (p.stem + fmt)) for p in scenes]
+    else:
+        jobs = [(args.scene, lambda: _resolve_scene(args.scene), Path(args.output))]
+    failed = 0
+    for name, get_scene, out in jobs:
+        try:
+            scene = get_scene()
+            path = render(scene, out, **options)
+        except (SceneError, RenderError) as exc:
+            print(f"ravine: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if not args.quiet and len(jobs) > 1:
+            print(f"{name} -> {path}")
+    return EXIT_USAGE if failed else 0
+
+
 def cmd_list(args) -> int:
     from ravine.core.optimizers import OPTIMIZERS
     from ravine.core.scene import example_names, load_example
@@ -165,8 +218,8 @@ def cmd_app(scene_arg: str | None) -> int:
     scene = _resolve_scene(scene_arg or DEFAULT_EXAMPLE)
     path = Path(scene_arg) if scene_arg and Path(scene_arg).is_file() else None
     if not _has_display():
-        raise UsageError("no display found (DISPLAY is not set): the app needs a screen; "
-                         "headless, use 'ravine run SCENE --csv OUT.csv' (see 'ravine list' for scenes)")
+        raise UsageError("no display found (DISPLAY is not set): the app needs a screen; headless, use "
+                         "'ravine render SCENE -o OUT.gif' or 'ravine run SCENE --csv OUT.csv' (see 'ravine list')")
     from ravine.app.window import run_app
 
     return run_app(scene, path)
@@ -184,11 +237,12 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ravine",
-        usage="ravine [SCENE] | ravine {list,run,train,app} ...",
+        usage="ravine [SCENE] | ravine {list,run,train,render,app} ...",
         description="Ravine: see how neural-network optimizers behave. With no command, "
                     "opens the app on SCENE (a .toml file or an example name) or the default scene.",
         epilog="examples:\n  ravine list\n  ravine run momentum-ravine --csv out.csv\n"
-               "  ravine train course-adam --csv costs.csv\n  ravine my-scene.toml",
+               "  ravine train course-adam --csv costs.csv\n  ravine render --example momentum-ravine -o m.gif\n"
+               "  ravine my-scene.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ravine {_version()}")
@@ -202,6 +256,24 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("scene", help="a scene .toml file with a [network] table, or an example name")
     tr.add_argument("--csv", metavar="OUT.csv",
                     help="write config,epoch,cost,train_accuracy,test_accuracy,lr rows ('-' for stdout)")
+    rd = sub.add_parser("render", help="render a scene to PNG, GIF or MP4 without a display",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="examples:\n  ravine render momentum-ravine.toml -o ravine.gif\n"
+                               "  ravine render --example plateau-crawl -o plateau.mp4 --size 1920x1080\n"
+                               "  ravine render scenes/ -o renders/ --format gif")
+    rd.add_argument("scene", nargs="?", help="a scene file, a folder of scenes, or an example name")
+    rd.add_argument("-o", "--output", metavar="OUT", help="OUT.png, OUT.gif or OUT.mp4 (a folder for a folder)")
+    rd.add_argument("--example", metavar="NAME", help="render a built-in example scene (see 'ravine list')")
+    rd.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
+    rd.add_argument("--fps", type=float, help="frames per second (default 30 for MP4, 20 for GIF)")
+    rd.add_argument("--seconds", type=float, help="length of the animation (default 5)")
+    rd.add_argument("--frames", type=int, help="number of frames (instead of --seconds)")
+    rd.add_argument("--step", type=int, help="PNG: the step to show (default the last)")
+    rd.add_argument("--views", help="comma-separated, from map, cost, lr, ewa, network "
+                                    "(default map,cost; network for network scenes)")
+    rd.add_argument("--theme", default="light", help="light or dark")
+    rd.add_argument("--format", default="gif", choices=["png", "gif", "mp4"], help="for a folder of scenes")
+    rd.add_argument("--quiet", action="store_true", help="no progress bar")
     app = sub.add_parser("app", help="open the app (the default with no command)")
     app.add_argument("scene", nargs="?", help="a scene file or example name")
     return parser
@@ -214,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not argv:
             return cmd_app(None)
-        if argv[0] not in ("list", "run", "train", "app") and not argv[0].startswith("-"):
+        if argv[0] not in ("list", "run", "train", "render", "app") and not argv[0].startswith("-"):
             if len(argv) > 1:
-                raise UsageError(f"unknown command '{argv[0]}' (commands: list, run, train, app)")
+                raise UsageError(f"unknown command '{argv[0]}' (commands: list, run, train, render, app)")
             return cmd_app(argv[0])  # `ravine SCENE` opens the app on it
         args = build_parser().parse_args(argv)
         if args.command == "list":
@@ -225,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "train":
             return cmd_train(args)
+        if args.command == "render":
+            return cmd_render(args)
         return cmd_app(args.scene)
     except (UsageError, SceneError) as exc:
         print(f"ravine: {exc}", file=sys.stderr)

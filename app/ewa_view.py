@@ -37,6 +37,7 @@ class EwaView(QtWidgets.QWidget):
         layout.addLayout(controls)
         self.readout = QtWidgets.QLabel()
         self.readout.setStyleSheet("font-size: 13pt;")
+        self.readout.setWordWrap(True)
         layout.addWidget(self.readout)
         self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.25)

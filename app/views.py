@@ -70,6 +70,31 @@ class MapViewBox(pg.ViewBox):
         super().mouseDragEvent(ev, axis)
 
 
+def set_title(plot, text: str, **style) -> None:
+    """plot.setTitle, but a long title is clipped rather than widening the plot past its view
+    (pyqtgraph makes a label at least as wide as its text)."""
+    plot.setTitle(text, **style)
+    unclamp(plot.titleLabel)
+
+
+def unclamp(label) -> None:
+    """Let a pyqtgraph LabelItem be narrower than its text (it keeps its height): LabelItem
+    makes its text's width its minimum in `updateMin`, which it calls on every resize, so
+    this label gets an updateMin that only sets the height."""
+    hints = QtCore.Qt.SizeHint
+
+    def update_min():
+        height = label.itemRect().height()
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(height)
+        label._sizeHint = {hints.MinimumSize: (0, height), hints.PreferredSize: (0, height),
+                           hints.MaximumSize: (-1, -1), hints.MinimumDescent: (0, 0)}
+        label.updateGeometry()
+
+    label.updateMin = update_min
+    update_min()
+
+
 def cached(item):
     """Draw `item` once into a pixmap and blit it until it changes (big static items)."""
     item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -90,7 +115,7 @@ class RunItems:
 
     def __init__(self, color: str):
         self.traj = None
-        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 2.0, 110)))
+        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 2.0, 150)))
         self.tail = [pg.PlotCurveItem(pen=_pen(color, 3.2, a)) for a in self.FADE]
         self.head = pg.ScatterPlotItem(symbol="o", size=12, brush=color, pen=_pen("#FFFFFF", 1.5))
         self.bad = pg.ScatterPlotItem(symbol="x", size=18, brush="#C0392B", pen=_pen("#C0392B", 3))
@@ -156,9 +181,14 @@ class MapView(pg.GraphicsLayoutWidget):
         self.image.setRect(QtCore.QRectF(img.xs[0], img.ys[0], img.xs[-1] - img.xs[0], img.ys[-1] - img.ys[0]))
         seg = img.segments
         self.contours.setData(seg[:, :, 0].ravel(), seg[:, :, 1].ravel())
-        self.plot.setRange(xRange=(img.xs[0], img.xs[-1]), yRange=(img.ys[0], img.ys[-1]), padding=0.02)
+        self.fit()
         surf = get_surface(self.model.scene.surface)
-        self.plot.setTitle(f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
+        set_title(self.plot, f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
+
+    def fit(self) -> None:
+        """Show the surface's whole domain (again, e.g. after the widget was resized)."""
+        img = self.model.image
+        self.plot.setRange(xRange=(img.xs[0], img.xs[-1]), yRange=(img.ys[0], img.ys[-1]), padding=0.02)
 
     def draw_paths(self) -> None:
         runs = self.model.runs
@@ -231,11 +261,16 @@ class CurvesView(pg.GraphicsLayoutWidget):
     """Loss (log y, minus the surface's minimum) and learning rate against step, with a
     cursor at the current step that can be dragged, and a readout of the values under the mouse."""
 
-    def __init__(self, model: SceneModel, parent=None):
+    def __init__(self, model: SceneModel, parent=None, plots=("cost", "lr")):
         super().__init__(parent)
         self.model = model
         self.cost = self.addPlot(row=0, col=0)
         self.lr = self.addPlot(row=1, col=0)
+        for name in ("cost", "lr"):
+            if name not in plots:  # (renders may ask for one of the two)
+                self.ci.removeItem(getattr(self, name))
+        if "lr" not in plots:
+            self.cost.setLabel("bottom", "step")
         self.lr.setXLink(self.cost)
         for plot in (self.cost, self.lr):
             plot.showGrid(x=True, y=True, alpha=0.25)

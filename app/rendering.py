@@ -1,0 +1,451 @@
+"""Headless renders: a scene to PNG, GIF or MP4, or to frames as NumPy arrays.
+
+    from ravine.app import render
+    render("scene.toml", "out.gif")                      # or a Scene object
+    frames = render(scene, size=(640, 360), frames=20)   # (20, 360, 640, 3) uint8
+
+Renders use the app's own view classes (map, curves, EWA, network), laid out on an
+offscreen canvas, so a render looks exactly like the window. No display and no
+QApplication are needed: if none exists, one is made on Qt's offscreen platform. Frames
+are produced one at a time and streamed to the encoder (memory stays flat however long the
+video); files are written to a temporary name and renamed when complete, so a failed render
+leaves nothing behind. The same scene and options give the same pixels.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+VIEWS = ("map", "cost", "lr", "ewa", "network")
+THEMES = {
+    "light": {"bg": "#FFFFFF", "fg": "#222222", "legend": (255, 255, 255, 215), "grid": 0.25},
+    "dark": {"bg": "#16181D", "fg": "#E6E6E6", "legend": (30, 32, 38, 215), "grid": 0.2},
+}
+MAX_SIDE = 7680
+FORMATS = (".png", ".gif", ".mp4")
+
+
+class RenderError(ValueError):
+    """A problem with what was asked (size, path, format...): one line for the user."""
+
+
+@dataclass
+class RenderOptions:
+    size: tuple[int, int] = (1280, 720)
+    fps: float | None = None  # default: 30 for MP4, 20 for GIF
+    frames: int | None = None
+    seconds: float | None = None  # default 5 s
+    step: int | None = None  # PNG: which step (default the last)
+    views: Sequence[str] | None = None  # default: map + cost, or network for network scenes
+    theme: str = "light"
+
+    def check(self, scene, fmt: str) -> None:
+        w, h = self.size
+        if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
+            raise RenderError(f"--size: each side must be in 16..{MAX_SIDE} pixels (got {w}x{h})")
+        if fmt == ".mp4" and (w % 2 or h % 2):
+            raise RenderError(f"--size: MP4 needs an even width and height (got {w}x{h})")
+        if self.fps is not None and not (0 < self.fps <= 120):
+            raise RenderError(f"--fps: must be a number in (0, 120] (got {self.fps:g})")
+        if self.frames is not None and not (1 <= self.frames <= 100_000):
+            raise RenderError(f"--frames: must be an integer in 1..100000 (got {self.frames})")
+        if self.seconds is not None and not (0 < self.seconds <= 3600):
+            raise RenderError(f"--seconds: must be a number in (0, 3600] (got {self.seconds:g})")
+        if self.frames is not None and self.seconds is not None:
+            raise RenderError("give --frames or --seconds, not both")
+        if self.theme not in THEMES:
+            raise RenderError(f"--theme: must be one of {', '.join(THEMES)} (got {self.theme!r})")
+        for v in self.views_for(scene):
+            if v not in VIEWS:
+                raise RenderError(f"--views: unknown view {v!r} (allowed: {', '.join(VIEWS)})")
+        views = self.views_for(scene)
+        if not views:
+            raise RenderError(f"--views: name at least one of {', '.join(VIEWS)}")
+        if "network" in views and scene.network is None:
+            raise RenderError("--views network: the scene has no [network] table")
+        if any(v in views for v in ("map", "cost", "lr")) and not scene.optimizers:
+            raise RenderError("--views map/cost/lr: the scene has no [[optimizers]] on a surface "
+                              "(use --views network)")
+        if self.step is not None and not 0 <= self.step <= self.timeline_length(scene):
+            raise RenderError(f"--step: must be in 0..{self.timeline_length(scene)} (got {self.step})")
+
+    def views_for(self, scene) -> list[str]:
+        if self.views:
+            return list(self.views)
+        return ["map", "cost"] if scene.optimizers else ["network"]
+
+    def timeline_length(self, scene) -> int:
+        """Steps on a surface, or epochs for a network-only render."""
+        if "network" in self.views_for(scene) and not any(v in self.views_for(scene) for v in ("map", "cost", "lr")):
+            return scene.network.epochs
+        return scene.steps
+
+    def frame_count(self, fmt: str) -> int:
+        if self.frames is not None:
+            return self.frames
+        return max(1, int(round((self.seconds or 5.0) * self.frame_rate(fmt))))
+
+    def frame_rate(self, fmt: str) -> float:
+        return self.fps if self.fps is not None else (20.0 if fmt == ".gif" else 30.0)
+
+
+def _app():
+    """The QApplication, made on the offscreen platform if the caller has none."""
+    from PyQt6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        from PyQt6 import QtCore
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+        def messages(kind, context, text):  # the offscreen platform's notice is not news
+            if "propagateSizeHints" not in text:
+                sys.stderr.write(text + "\n")
+
+        QtCore.qInstallMessageHandler(messages)
+        app = QtWidgets.QApplication(sys.argv[:1])
+    return app
+
+
+class Canvas:
+    """The views of a render, laid out in one offscreen widget: map on the left, the others
+    stacked on its right (or all stacked without a map)."""
+
+    def __init__(self, scene, options: RenderOptions):
+        from PyQt6 import QtCore, QtWidgets
+
+        from ravine.app.model import SceneModel
+
+        self.app = _app()
+        self.scene = scene
+        views = options.views_for(scene)
+        self.widget = QtWidgets.QWidget()
+        self.widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        layout = QtWidgets.QHBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        side = QtWidgets.QVBoxLayout()
+        side.setSpacing(0)
+        self.model = SceneModel(scene) if scene.optimizers else None
+        self.network = None
+        self.map = None
+        if "map" in views:
+            from ravine.app.views import MapView
+
+            self.map = MapView(self.model)
+            layout.addWidget(self.map, 3)
+        curves = [v for v in views if v in ("cost", "lr")]
+        if curves:
+            from ravine.app.views import CurvesView
+
+            side.addWidget(CurvesView(self.model, plots=curves), 1)
+        if "ewa" in views:
+            from ravine.app.ewa_view import EwaView
+
+            ewa = EwaView()
+            ewa.bias.setChecked(True)
+            for w in (ewa.beta_editor, ewa.bias, ewa.references):
+                w.hide()
+            side.addWidget(ewa, 1)
+        if "network" in views:
+            self.network = NetworkRender(scene.network)
+            side.addWidget(self.network.widget, 2)
+        if side.count():
+            layout.addLayout(side, 2 if self.map is not None else 1)
+        self.widget.setFixedSize(*options.size)  # the size asked for, whatever the views would like
+        apply_theme(self.widget, options.theme)
+        self.widget.show()
+        self._settle()
+        if self.map is not None:
+            self.map.fit()  # the aspect-locked map, fitted to its final size
+            self._settle()
+
+    def _settle(self) -> None:
+        """Let the layout reach its final geometry (pyqtgraph exports need this)."""
+        self.widget.layout().activate()
+        for _ in range(3):
+            self.app.sendPostedEvents()
+            self.app.processEvents()
+
+    def show(self, t: int) -> None:
+        """Move every view to step (or epoch) t."""
+        if self.model is not None:
+            self.model.set_step(t)
+        if self.network is not None:
+            self.network.show_epoch(t if self.model is None else
+                                    int(round(t / max(1, self.scene.steps) * self.scene.network.epochs)))
+        self.app.processEvents()
+
+    def frame(self) -> np.ndarray:
+        """The canvas as an (h, w, 3) uint8 RGB array."""
+        from PyQt6 import QtGui
+
+        image = self.widget.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB888)
+        w, h = image.width(), image.height()
+        ptr = image.constBits()
+        ptr.setsize(image.sizeInBytes())
+        rows = np.frombuffer(ptr, np.uint8).reshape(h, image.bytesPerLine())
+        return rows[:, : w * 3].reshape(h, w, 3).copy()
+
+    def close(self) -> None:
+        if self.network is not None:
+            self.network.widget.close()
+        self.widget.close()
+        self.widget.deleteLater()
+        self.app.processEvents()
+
+
+class NetworkRender:
+    """Training progress of a [network] scene: each configuration's decision boundary, and
+    the cost per epoch, shown as of any epoch (trained once, up front)."""
+
+    def __init__(self, spec):
+        import pyqtgraph as pg
+
+        from ravine.app.model import PALETTE
+        from ravine.app.network_view import BOUNDARY_CMAP, CLASS_BRUSH
+        from ravine.core.training import Trainer
+
+        self.trainer = Trainer(spec).step()
+        self.runs = self.trainer.runs()
+        X = self.trainer.X_all
+        self.xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 80)
+        self.ys = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 80)
+        self.widget = pg.GraphicsLayoutWidget()
+        self.panels = []
+        enabled = [c for c in spec.configs if c.enabled]
+        self.colors = [c.color or PALETTE[i % len(PALETTE)] for i, c in enumerate(enabled)]
+        cols = max(1, len(self.runs))
+        for k, run in enumerate(self.runs):
+            plot = self.widget.addPlot(row=0, col=k)
+            plot.setAspectLocked(True)
+            plot.hideAxis("left")
+            plot.hideAxis("bottom")
+            img = pg.ImageItem()
+            img.setColorMap(BOUNDARY_CMAP)
+            plot.addItem(img)
+            pts = pg.ScatterPlotItem(size=5, pen=pg.mkPen(255, 255, 255, 160, width=0.5))
+            pts.setData(self.trainer.X[:, 0], self.trainer.X[:, 1], brush=[CLASS_BRUSH[int(v)] for v in self.trainer.y])
+            plot.addItem(pts)
+            self.panels.append((plot, img))
+        self.cost = self.widget.addPlot(row=1, col=0, colspan=cols)
+        self.cost.setLogMode(y=True)
+        self.cost.showGrid(x=True, y=True, alpha=0.25)
+        self.cost.setLabel("bottom", "epoch")
+        self.cost.setLabel("left", "cost")
+        self.cost.setXRange(0, spec.epochs, padding=0.02)
+        self.cost.addLegend(offset=(-10, 10))
+        self.curves = [self.cost.plot(pen=pg.mkPen(c, width=2.5), name=r.label) for r, c in zip(self.runs, self.colors)]
+        self.show_epoch(spec.epochs)
+
+    def show_epoch(self, epoch: int) -> None:
+        from PyQt6 import QtCore
+
+        from ravine.core.network import predict_grid
+
+        t = self.trainer
+        for (plot, img), run, curve, color in zip(self.panels, self.runs, self.curves, self.colors):
+            e = min(epoch, run.epochs_done)
+            theta = run.snapshots[min(e // run.snap_every, len(run.snapshots) - 1)]
+            out = np.empty((len(self.ys), len(self.xs)))
+            predict_grid(theta, t.sizes, t.w_off, t.b_off, self.xs, self.ys, out)
+            img.setImage(out.T, levels=(0.0, 1.0))
+            img.setRect(QtCore.QRectF(self.xs[0], self.ys[0], self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0]))
+            acc = f"train {run.train_accuracy[e - 1]:.0%}" if e >= 1 else "epoch 0"
+            plot.setTitle(f"<span style='color:{color}'>■</span> {run.label}: {acc}", size="10pt")
+            every = max(1, e // 1500)
+            curve.setData(np.arange(1, e + 1)[::every], np.maximum(run.epoch_cost[:e:every], 1e-12))
+
+
+def apply_theme(root, name: str) -> None:
+    """Colour every pyqtgraph view under `root` (and the Qt widgets around them)."""
+    import pyqtgraph as pg
+
+    from ravine.app.views import unclamp
+
+    theme = THEMES[name]
+    fg = pg.mkColor(theme["fg"])
+    root.setStyleSheet(f"background: {theme['bg']}; color: {theme['fg']};")
+    views = [w for w in [root, *root.findChildren(pg.GraphicsView)] if isinstance(w, pg.GraphicsView)]
+    for view in views:
+        view.setBackground(theme["bg"])
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setPen(fg)
+                item.setTextPen(fg)
+            elif isinstance(item, pg.LegendItem):
+                item.setBrush(pg.mkBrush(theme["legend"]))
+                item.setLabelTextColor(fg)
+                for _, label in item.items:
+                    label.setText(label.text, color=theme["fg"])
+            elif isinstance(item, pg.PlotItem):
+                item.titleLabel.setText(item.titleLabel.text, color=theme["fg"])
+                unclamp(item.titleLabel)
+
+
+def _progress(done: int, total: int, t0: float, quiet: bool) -> None:
+    """A progress bar on a terminal, for renders that take more than a second."""
+    elapsed = time.perf_counter() - t0
+    if quiet or elapsed < 1.0 or not sys.stderr.isatty():
+        return
+    rate = done / elapsed if elapsed > 0 else 0.0
+    left = (total - done) / rate if rate > 0 else 0.0
+    width = 30
+    bar = "#" * int(width * done / total) + "." * (width - int(width * done / total))
+    sys.stderr.write(f"\r[{bar}] {done}/{total} frames  {rate:5.1f} fps  {left:5.1f} s left ")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _steps(n: int, length: int) -> list[int]:
+    """Which step each of n frames shows: evenly from 0 to length."""
+    if n == 1:
+        return [length]
+    return [int(round(i * length / (n - 1))) for i in range(n)]
+
+
+def iter_frames(scene, options: RenderOptions | None = None, fmt: str = ".mp4",
+                quiet: bool = True) -> Iterator[np.ndarray]:
+    """The frames of an animation, one (h, w, 3) array at a time."""
+    options = options or RenderOptions()
+    canvas = Canvas(scene, options)
+    try:
+        length = options.timeline_length(scene)
+        steps = _steps(options.frame_count(fmt), length)
+        t0 = time.perf_counter()
+        for i, t in enumerate(steps):
+            canvas.show(t)
+            yield canvas.frame()
+            _progress(i + 1, len(steps), t0, quiet)
+    finally:
+        canvas.close()
+
+
+def _load(scene):
+    from ravine.core import Scene, load_scene
+
+    if isinstance(scene, Scene):
+        return scene
+    return load_scene(scene)
+
+
+def render(scene, out=None, *, size=(1280, 720), fps=None, frames=None, seconds=None, step=None,
+           views=None, theme="light", quiet=True):
+    """Render `scene` (a Scene, or the path of a scene file).
+
+    With `out` ending in .png (one frame: `step`, default the last), .gif or .mp4, writes
+    that file and returns its Path. Without `out`, returns the frames of the animation as
+    one (n, h, w, 3) uint8 array. See RenderOptions for the options; RenderError or
+    SceneError (one line each) when something asked for cannot be done.
+    """
+    scene = _load(scene)
+    options = RenderOptions(tuple(int(v) for v in size), fps, frames, seconds, step,
+                            list(views) if views else None, theme)
+    if out is None:
+        options.check(scene, ".mp4")
+        return np.stack(list(iter_frames(scene, options, ".mp4", quiet)))
+    out = Path(out)
+    fmt = out.suffix.lower()
+    if fmt not in FORMATS:
+        raise RenderError(f"{out}: unknown format {out.suffix or '(none)'!r} (allowed: {', '.join(FORMATS)})")
+    options.check(scene, fmt)
+    if out.is_dir():
+        raise RenderError(f"{out}: is a folder; give a file name such as {out / ('scene' + fmt)}")
+    writer = {".png": _write_png, ".gif": _write_gif, ".mp4": _write_mp4}[fmt]
+    tmp = out.with_name(f".{out.name}.partial{fmt}")
+    try:
+        tmp.touch()
+    except OSError as exc:
+        raise RenderError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    try:
+        writer(scene, options, tmp, quiet)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _write_png(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
+    from PyQt6 import QtGui
+
+    canvas = Canvas(scene, options)
+    try:
+        canvas.show(options.timeline_length(scene) if options.step is None else options.step)
+        frame = canvas.frame()
+    finally:
+        canvas.close()
+    h, w, _ = frame.shape
+    image = QtGui.QImage(frame.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888)
+    if not image.save(str(path), "PNG"):
+        raise RenderError(f"{path}: cannot write the PNG")
+
+
+def _need(module: str, what: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise RenderError(f"{what} needs the package '{module.split('.')[0]}': "
+                          "pip install 'ravine[video]' (Pillow and imageio-ffmpeg)") from None
+
+
+def _write_gif(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
+    """GIF through Pillow, one frame at a time, with one palette made from the first and the
+    last frames (the last one has every path drawn)."""
+    Image = _need("PIL.Image", "GIF export")
+    GifImagePlugin = _need("PIL.GifImagePlugin", "GIF export")
+    duration = int(round(1000.0 / options.frame_rate(".gif") / 10.0)) * 10  # GIF counts in 1/100 s
+    frames = iter_frames(scene, options, ".gif", quiet)
+    palette = None
+    with open(path, "wb") as fp:
+        for k, frame in enumerate(frames):
+            if palette is None:
+                last = _last_frame(scene, options)
+                both = Image.fromarray(np.concatenate([frame, last], axis=0))
+                palette = both.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            q = Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE)
+            if k == 0:
+                header, _ = GifImagePlugin.getheader(q, info={"loop": 0, "duration": max(duration, 10)})
+                for chunk in header:
+                    fp.write(chunk)
+            for chunk in GifImagePlugin.getdata(q, duration=max(duration, 10), disposal=1):
+                fp.write(chunk)
+        fp.write(b";")
+
+
+def _last_frame(scene, options: RenderOptions) -> np.ndarray:
+    canvas = Canvas(scene, options)
+    try:
+        canvas.show(options.timeline_length(scene))
+        return canvas.frame()
+    finally:
+        canvas.close()
+
+
+def _write_mp4(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
+    """MP4 (H.264) through imageio-ffmpeg's bundled ffmpeg, frames piped as they come."""
+    iio = _need("imageio_ffmpeg", "MP4 export")
+    w, h = options.size
+    writer = iio.write_frames(str(path), (w, h), fps=options.frame_rate(".mp4"), codec="libx264",
+                              pix_fmt_in="rgb24", pix_fmt_out="yuv420p", quality=None, macro_block_size=1,
+                              output_params=["-crf", "20", "-preset", "veryfast"],
+                              ffmpeg_log_level="error")
+    writer.send(None)
+    try:
+        for frame in iter_frames(scene, options, ".mp4", quiet):
+            if frame.shape[:2] != (h, w):  # a device pixel ratio other than 1
+                raise RenderError(f"rendered {frame.shape[1]}x{frame.shape[0]} instead of {w}x{h}")
+            writer.send(np.ascontiguousarray(frame).tobytes())
+    finally:
+        writer.close()
