@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         cmd = [str(PYTHON), "-m", "pytest", *rest]
     elif command == "bench":
-        for script in ("run.py", "network.py"):
+        for script in ("run.py", "network.py", "render.py"):
             code = subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / script), *rest], cwd=ROOT, env=env)
             if code:
                 return code

@@ -357,6 +357,7 @@ class NetworkTab(QtWidgets.QWidget):
         for p, xl in ((self.it_plot, "epoch (one point per mini-batch)"), (self.ep_plot, "epoch")):
             p.setLogMode(y=True)
             p.setDownsampling(auto=True, mode="peak")
+            p.getAxis("left").enableAutoSIPrefix(False)
             p.setClipToView(True)
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setLabel("bottom", xl)

@@ -241,6 +241,7 @@ class NetworkRender:
         self.cost.showGrid(x=True, y=True, alpha=0.25)
         self.cost.setLabel("bottom", "epoch")
         self.cost.setLabel("left", "cost")
+        self.cost.getAxis("left").enableAutoSIPrefix(False)
         self.cost.setXRange(0, spec.epochs, padding=0.02)
         self.cost.addLegend(offset=(-10, 10))
         self.curves = [self.cost.plot(pen=pg.mkPen(c, width=2.5), name=r.label) for r, c in zip(self.runs, self.colors)]
@@ -401,27 +402,46 @@ def _need(module: str, what: str):
 
 
 def _write_gif(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
-    """GIF through Pillow, one frame at a time, with one palette made from the first and the
-    last frames (the last one has every path drawn)."""
+    """GIF through Pillow, one frame at a time: one palette made from the first and the last
+    frames (the last has every path drawn), and after the first frame only the rectangle
+    that changed (the surface under the paths stays put), kept on top of the frames before."""
     Image = _need("PIL.Image", "GIF export")
     GifImagePlugin = _need("PIL.GifImagePlugin", "GIF export")
-    duration = int(round(1000.0 / options.frame_rate(".gif") / 10.0)) * 10  # GIF counts in 1/100 s
-    frames = iter_frames(scene, options, ".gif", quiet)
+    duration = max(10, int(round(1000.0 / options.frame_rate(".gif") / 10.0)) * 10)  # in 1/100 s
     palette = None
+    previous = None
     with open(path, "wb") as fp:
-        for k, frame in enumerate(frames):
+        for frame in iter_frames(scene, options, ".gif", quiet):
             if palette is None:
-                last = _last_frame(scene, options)
-                both = Image.fromarray(np.concatenate([frame, last], axis=0))
-                palette = both.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+                source = np.concatenate([frame, _last_frame(scene, options), _swatches(scene, frame.shape[1])])
+                palette = Image.fromarray(source).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                                           dither=Image.Dither.NONE)
             q = Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE)
-            if k == 0:
-                header, _ = GifImagePlugin.getheader(q, info={"loop": 0, "duration": max(duration, 10)})
+            indices = np.asarray(q)
+            if previous is None:
+                header, _ = GifImagePlugin.getheader(q, info={"loop": 0, "duration": duration})
                 for chunk in header:
                     fp.write(chunk)
-            for chunk in GifImagePlugin.getdata(q, duration=max(duration, 10), disposal=1):
+                box = (0, 0, q.width, q.height)
+            else:
+                rows, cols = np.nonzero(indices != previous)
+                box = ((int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
+                       if rows.size else (0, 0, 1, 1))
+            for chunk in GifImagePlugin.getdata(q.crop(box), offset=box[:2], duration=duration, disposal=1):
                 fp.write(chunk)
+            previous = indices
         fp.write(b";")
+
+
+def _swatches(scene, width: int) -> np.ndarray:
+    """Rows of the series' exact colours, heavy enough that the palette keeps them exact."""
+    from ravine.app.model import PALETTE
+
+    colors = [c.color for c in scene.optimizers if c.color] + PALETTE
+    rows = np.zeros((48 * len(colors), width, 3), np.uint8)
+    for k, c in enumerate(colors):
+        rows[48 * k: 48 * (k + 1)] = [int(c[i: i + 2], 16) for i in (1, 3, 5)]
+    return rows
 
 
 def _last_frame(scene, options: RenderOptions) -> np.ndarray:

@@ -161,3 +161,28 @@ def test_render_a_folder_and_an_example(tmp_path, capsys):
 def test_a_missing_encoder_says_how_to_install_it():
     with pytest.raises(RenderError, match=r"needs the package 'nonexistent_pkg': pip install 'ravine\[video\]'"):
         _need("nonexistent_pkg.sub", "MP4 export")
+
+
+def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch):
+    import io
+
+    from ravine.app import rendering
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(rendering.sys, "stderr", tty)
+    t0 = rendering.time.perf_counter() - 2.0  # started two seconds ago
+    rendering._progress(5, 10, t0, quiet=False)
+    assert "5/10 frames" in tty.getvalue() and "fps" in tty.getvalue() and "s left" in tty.getvalue()
+    quiet = Tty()
+    monkeypatch.setattr(rendering.sys, "stderr", quiet)
+    rendering._progress(5, 10, t0, quiet=True)
+    rendering._progress(5, 10, rendering.time.perf_counter(), quiet=False)  # under a second
+    assert quiet.getvalue() == ""
+    pipe = io.StringIO()  # not a terminal
+    monkeypatch.setattr(rendering.sys, "stderr", pipe)
+    rendering._progress(5, 10, t0, quiet=False)
+    assert pipe.getvalue() == ""
