@@ -44,6 +44,36 @@ EWA_BETA = Param("smoothing beta", 0.98, lo=0.0, hi=1.0, hi_open=True, ui_range=
                  doc="beta of the EWA drawn over the noisy mini-batch cost")
 
 
+def boundary_grid(trainer, n: int = GRID, pad: float = 0.5):
+    """The (xs, ys) grid a decision boundary is drawn on: the data's extent plus a margin."""
+    X = trainer.X_all
+    return (np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, n),
+            np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, n))
+
+
+def add_boundary_panel(layout, row: int, col: int, trainer):
+    """A plot in `layout` with the training data over an (empty) decision-boundary image."""
+    plot = layout.addPlot(row=row, col=col)
+    plot.setAspectLocked(True)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    img = pg.ImageItem()
+    img.setColorMap(BOUNDARY_CMAP)
+    plot.addItem(img)
+    points = pg.ScatterPlotItem(size=5, pen=pg.mkPen(255, 255, 255, 160, width=0.5))
+    points.setData(trainer.X[:, 0], trainer.X[:, 1], brush=[CLASS_BRUSH[int(v)] for v in trainer.y])
+    plot.addItem(points)
+    return plot, img
+
+
+def draw_boundary(img, theta, trainer, xs, ys) -> None:
+    """yhat of the network with weights theta on the grid, computed by the core."""
+    out = np.empty((len(ys), len(xs)))
+    predict_grid(theta, trainer.sizes, trainer.w_off, trainer.b_off, xs, ys, out)
+    img.setImage(out.T, levels=(0.0, 1.0))
+    img.setRect(QtCore.QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+
+
 def config_color(spec, i: int) -> str:
     return spec.configs[i].color or PALETTE[i % len(PALETTE)]
 
@@ -180,12 +210,6 @@ class NetworkModel(QtCore.QObject):
             self.start()
 
     # ------------------------------------------------------------ derived, from the core
-    def boundary(self, run, xs, ys) -> np.ndarray:
-        out = np.empty((len(ys), len(xs)))
-        t = self.trainer
-        predict_grid(run.theta, t.sizes, t.w_off, t.b_off, xs, ys, out)
-        return out
-
     def landscape(self, method: str, center: int, n: int = 61):
         return loss_slice(self.trainer, self.runs, center_index=center, method=method, n=n)
 
@@ -429,25 +453,13 @@ class NetworkTab(QtWidgets.QWidget):
 
     def on_spec(self) -> None:
         t = self.model.trainer
-        X = t.X_all
-        pad = 0.5
-        self.xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, GRID)
-        self.ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, GRID)
+        self.xs, self.ys = boundary_grid(t)
         self.boundaries.clear()
         self.panels = []
         enabled = [i for i, c in enumerate(self.model.spec.configs) if c.enabled]
         cols = min(4, max(1, len(enabled)))
         for k, i in enumerate(enabled):
-            plot = self.boundaries.addPlot(row=k // cols, col=k % cols)
-            plot.setAspectLocked(True)
-            plot.hideAxis("left")
-            plot.hideAxis("bottom")
-            img = pg.ImageItem()
-            img.setColorMap(BOUNDARY_CMAP)
-            plot.addItem(img)
-            scatter = pg.ScatterPlotItem(size=5, pen=pg.mkPen(255, 255, 255, 160, width=0.5))
-            scatter.setData(t.X[:, 0], t.X[:, 1], brush=[CLASS_BRUSH[int(v)] for v in t.y])
-            plot.addItem(scatter)
+            plot, img = add_boundary_panel(self.boundaries, k // cols, k % cols, t)
             if len(t.y_test):
                 test = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#333333", width=0.8))
                 test.setData(t.X_test[:, 0], t.X_test[:, 1], brush=[CLASS_BRUSH[int(v)] for v in t.y_test])
@@ -472,8 +484,7 @@ class NetworkTab(QtWidgets.QWidget):
         spec = self.model.spec
         parts = [f"epoch {self.model.epoch} / {spec.epochs}"]
         for (plot, img, color), run in zip(getattr(self, "panels", []), runs):
-            img.setImage(self.model.boundary(run, self.xs, self.ys).T, levels=(0.0, 1.0))
-            img.setRect(QtCore.QRectF(self.xs[0], self.ys[0], self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0]))
+            draw_boundary(img, run.theta, self.model.trainer, self.xs, self.ys)
             if run.epochs_done:
                 acc = f"train {run.train_accuracy[-1]:.1%}"
                 if len(self.model.trainer.y_test):

@@ -211,32 +211,17 @@ class NetworkRender:
         import pyqtgraph as pg
 
         from ravine.app.model import PALETTE
-        from ravine.app.network_view import BOUNDARY_CMAP, CLASS_BRUSH
+        from ravine.app.network_view import add_boundary_panel, boundary_grid
         from ravine.core.training import Trainer
 
         self.trainer = Trainer(spec).step()
         self.runs = self.trainer.runs()
-        X = self.trainer.X_all
-        self.xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 80)
-        self.ys = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 80)
+        self.xs, self.ys = boundary_grid(self.trainer)
         self.widget = pg.GraphicsLayoutWidget()
-        self.panels = []
         enabled = [c for c in spec.configs if c.enabled]
         self.colors = [c.color or PALETTE[i % len(PALETTE)] for i, c in enumerate(enabled)]
-        cols = max(1, len(self.runs))
-        for k, run in enumerate(self.runs):
-            plot = self.widget.addPlot(row=0, col=k)
-            plot.setAspectLocked(True)
-            plot.hideAxis("left")
-            plot.hideAxis("bottom")
-            img = pg.ImageItem()
-            img.setColorMap(BOUNDARY_CMAP)
-            plot.addItem(img)
-            pts = pg.ScatterPlotItem(size=5, pen=pg.mkPen(255, 255, 255, 160, width=0.5))
-            pts.setData(self.trainer.X[:, 0], self.trainer.X[:, 1], brush=[CLASS_BRUSH[int(v)] for v in self.trainer.y])
-            plot.addItem(pts)
-            self.panels.append((plot, img))
-        self.cost = self.widget.addPlot(row=1, col=0, colspan=cols)
+        self.panels = [add_boundary_panel(self.widget, 0, k, self.trainer) for k in range(len(self.runs))]
+        self.cost = self.widget.addPlot(row=1, col=0, colspan=max(1, len(self.runs)))
         self.cost.setLogMode(y=True)
         self.cost.showGrid(x=True, y=True, alpha=0.25)
         self.cost.setLabel("bottom", "epoch")
@@ -248,18 +233,12 @@ class NetworkRender:
         self.show_epoch(spec.epochs)
 
     def show_epoch(self, epoch: int) -> None:
-        from PyQt6 import QtCore
+        from ravine.app.network_view import draw_boundary
 
-        from ravine.core.network import predict_grid
-
-        t = self.trainer
         for (plot, img), run, curve, color in zip(self.panels, self.runs, self.curves, self.colors):
             e = min(epoch, run.epochs_done)
-            theta = run.snapshots[min(e // run.snap_every, len(run.snapshots) - 1)]
-            out = np.empty((len(self.ys), len(self.xs)))
-            predict_grid(theta, t.sizes, t.w_off, t.b_off, self.xs, self.ys, out)
-            img.setImage(out.T, levels=(0.0, 1.0))
-            img.setRect(QtCore.QRectF(self.xs[0], self.ys[0], self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0]))
+            draw_boundary(img, run.snapshots[min(e // run.snap_every, len(run.snapshots) - 1)],
+                          self.trainer, self.xs, self.ys)
             acc = f"train {run.train_accuracy[e - 1]:.0%}" if e >= 1 else "epoch 0"
             plot.setTitle(f"<span style='color:{color}'>■</span> {run.label}: {acc}", size="10pt")
             every = max(1, e // 1500)

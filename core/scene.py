@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -19,14 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.configs import check_optimizer_entry
 from ravine.core.params import Param, SceneError, check_params
-from ravine.core.schedules import check_schedule
 from ravine.landscapes import SURFACES
 
 MAX_STEPS = 1_000_000
 START_LIMIT = 1e6
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _STEPS = Param("steps", 200, kind="int", lo=1, hi=MAX_STEPS)
 _START = Param("start", None, kind="floats", lo=-START_LIMIT, hi=START_LIMIT)
 
@@ -59,7 +56,6 @@ class Scene:
 
 _TOP_KEYS = ("title", "surface", "surface_params", "start", "steps", "optimizers", "network")
 DEFAULT_SURFACE = "elongated_bowl"
-_OPT_KEYS = ("kind", "label", "schedule", "color", "enabled")
 
 
 def _where(source: str, key: str) -> str:
@@ -110,32 +106,7 @@ def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
 
 
 def _optimizer_from_dict(data: dict[str, Any], where: str) -> OptimizerConfig:
-    kind = data.get("kind")
-    if kind is None:
-        raise SceneError(f"{where}.kind: missing (one of: {', '.join(OPTIMIZERS)})")
-    if not isinstance(kind, str) or kind not in OPTIMIZERS:
-        raise SceneError(f"{where}.kind: unknown optimizer {kind!r} (allowed: {', '.join(OPTIMIZERS)})")
-    opt = OPTIMIZERS[kind]
-    hyper = {k: v for k, v in data.items() if k not in _OPT_KEYS}
-    allowed_keys = ", ".join([*_OPT_KEYS, *(p.name for p in opt.params)])
-    for key in hyper:
-        if key not in {p.name for p in opt.params}:
-            raise SceneError(f"{where}.{key}: unknown key for {kind} (allowed: {allowed_keys})")
-    params = check_params(hyper, opt.params, where)
-    label = data.get("label", kind)
-    if not isinstance(label, str) or not label.strip():
-        raise SceneError(f"{where}.label: must be a non-empty string")
-    schedule = data.get("schedule", {})
-    if not isinstance(schedule, dict):
-        raise SceneError(f"{where}.schedule: must be a table with a kind")
-    schedule = check_schedule(schedule, f"{where}.schedule")
-    color = data.get("color")
-    if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
-        raise SceneError(f"{where}.color: must be a colour like \"#1f77b4\" (got {color!r})")
-    enabled = data.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise SceneError(f"{where}.enabled: must be true or false")
-    return OptimizerConfig(kind, label, params, schedule, color, enabled)
+    return OptimizerConfig(**check_optimizer_entry(data, where))
 
 
 def loads_scene(text: str, source: str = "<scene>") -> Scene:

@@ -25,12 +25,13 @@ from typing import Any
 import numba
 import numpy as np
 
+from ravine.core.configs import check_optimizer_entry
 from ravine.core.datasets import DATASETS, make_dataset, split
 from ravine.core.kernels import network_kernels
 from ravine.core.network import he_init, layout, seed_state, weight_mask
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError, check_params
-from ravine.core.schedules import SCHEDULES, check_schedule
+from ravine.core.schedules import SCHEDULES
 
 MAX_SNAPSHOTS = 1000
 
@@ -45,7 +46,6 @@ NETWORK_PARAMS = (
     Param("seed", 1, kind="int", lo=0, hi=2**31 - 1, doc="seed of the data, weights and shuffles"),
 )
 _NETWORK_KEYS = ("dataset", "data", "configs", *(p.name for p in NETWORK_PARAMS))
-_CONFIG_KEYS = ("kind", "label", "schedule", "batch_size", "seed", "color", "enabled")
 
 
 @dataclass
@@ -129,36 +129,14 @@ def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
 
 
 def _config_from_dict(data: dict[str, Any], where: str, n_train: int) -> NetworkConfig:
-    kind = data.get("kind")
-    if not isinstance(kind, str) or kind not in OPTIMIZERS:
-        raise SceneError(f"{where}.kind: unknown optimizer {kind!r} (allowed: {', '.join(OPTIMIZERS)})")
-    opt = OPTIMIZERS[kind]
-    names = {p.name for p in opt.params}
-    for key in data:
-        if key not in _CONFIG_KEYS and key not in names:
-            raise SceneError(f"{where}.{key}: unknown key for {kind} "
-                             f"(allowed: {', '.join([*_CONFIG_KEYS, *names])})")
-    params = check_params({k: v for k, v in data.items() if k in names}, opt.params, where)
-    label = data.get("label", kind)
-    if not isinstance(label, str) or not label.strip():
-        raise SceneError(f"{where}.label: must be a non-empty string")
-    schedule = data.get("schedule", {})
-    if not isinstance(schedule, dict):
-        raise SceneError(f"{where}.schedule: must be a table with a kind")
-    schedule = check_schedule(schedule, f"{where}.schedule")
+    entry = check_optimizer_entry(data, where, extra_keys=("batch_size", "seed"))
     bs = data.get("batch_size")
     if bs is not None:
         bs = Param("batch_size", 64, kind="int", lo=1, hi=n_train).check(bs, f"{where}.batch_size")
     seed = data.get("seed")
     if seed is not None:
         seed = NETWORK_PARAMS[-1].check(seed, f"{where}.seed")
-    color = data.get("color")
-    if color is not None and (not isinstance(color, str) or len(color) != 7 or not color.startswith("#")):
-        raise SceneError(f"{where}.color: must be a colour like \"#1f77b4\" (got {color!r})")
-    enabled = data.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise SceneError(f"{where}.enabled: must be true or false")
-    return NetworkConfig(kind, label, params, schedule, bs, seed, color, enabled)
+    return NetworkConfig(batch_size=bs, seed=seed, **entry)
 
 
 @dataclass
