@@ -212,6 +212,35 @@ def _has_display() -> bool:
     return True  # macOS and Windows always have a screen session
 
 
+def _missing_x11_library() -> str | None:
+    """Qt aborts the whole process when its X11 platform plugin cannot load (Qt 6.5+ needs
+    libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1... that desktops usually have, not all).
+    Load the plugin the way Qt would, first, so a missing library becomes one line naming the
+    package to install."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY") or platform not in ("", "xcb"):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY") and not platform:
+        return None  # Qt prefers Wayland there
+    import ctypes
+    import re
+    from pathlib import Path
+
+    try:
+        import PyQt6
+    except ImportError:
+        return None
+    plugin = Path(PyQt6.__file__).parent / "Qt6" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as exc:
+        m = re.search(r"(lib[\w.+-]+?)\.so\.(\d+)", str(exc))
+        return f"{m.group(1)}{m.group(2)}" if m else str(exc)
+    return None
+
+
 def cmd_app(scene_arg: str | None) -> int:
     from ravine.core.scene import DEFAULT_EXAMPLE
 
@@ -220,6 +249,10 @@ def cmd_app(scene_arg: str | None) -> int:
     if not _has_display():
         raise UsageError("no display found (DISPLAY is not set): the app needs a screen; headless, use "
                          "'ravine render SCENE -o OUT.gif' or 'ravine run SCENE --csv OUT.csv' (see 'ravine list')")
+    missing = _missing_x11_library()
+    if missing:
+        raise UsageError(f"Qt needs the system library {missing} to open a window on X11: install it "
+                         f"(Debian/Ubuntu: sudo apt-get install {missing}); meanwhile 'ravine render' works")
     from ravine.app.window import run_app
 
     return run_app(scene, path)

@@ -201,6 +201,8 @@ class SceneModel(QtCore.QObject):
     def set_label(self, index: int, label: str) -> None:
         if not label.strip():
             raise SceneError("label: must be a non-empty string")
+        if any(c.label == label for i, c in enumerate(self.scene.optimizers) if i != index):
+            raise SceneError(f"label: {label!r} is already another optimizer's label")
         self.scene.optimizers[index].label = label
         self._changed(optimizers=True)
 

@@ -194,8 +194,10 @@ class OptimizerPanel(QtWidgets.QFrame):
     def _renamed(self) -> None:
         text = self.name.text().strip()
         cfg = self.model.scene.optimizers[self.index]
-        if not text:
+        others = {c.label for i, c in enumerate(self.model.scene.optimizers) if i != self.index}
+        if not text or text in others:  # labels must differ: they name legend entries and CSV rows
             self.name.setText(cfg.label)
+            self.name.setToolTip(f"{text!r} is taken; labels must differ" if text else "a label cannot be empty")
             return
         if text != cfg.label:
             QtCore.QTimer.singleShot(0, lambda: self.model.set_label(self.index, text))

@@ -48,3 +48,13 @@ def check_optimizer_entry(data: dict[str, Any], where: str, extra_keys: tuple[st
         raise SceneError(f"{where}.enabled: must be true or false")
     return {"kind": kind, "label": label, "params": params, "schedule": schedule, "color": color,
             "enabled": enabled}
+
+
+def check_unique_labels(labels: list[str], where: str, table: str) -> None:
+    """Labels name the legend entries and the rows of the CSV exports: no two alike."""
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if label in seen:
+            raise SceneError(f"{where}[{i}].label: {label!r} is already the label of {where}[{seen[label]}]; "
+                             f"give each {table} its own label")
+        seen[label] = i

@@ -244,11 +244,14 @@ def _load(prefix: str, text: str, dependencies: list[str]) -> ModuleType:
 
 
 def _registry_modules() -> list[str]:
-    from ravine.core.optimizers import OPTIMIZERS
-    from ravine.landscapes import SURFACES
+    """Every module the generated kernels may call into: all surface and optimizer modules
+    (an optimizer may borrow another's update, as Nesterov does), and the numba flags."""
+    import importlib
 
-    mods = {s.value.py_func.__module__ for s in SURFACES.values()}
-    mods |= {o.update.py_func.__module__ for o in OPTIMIZERS.values()}
+    for registry in ("ravine.core.optimizers", "ravine.landscapes"):
+        importlib.import_module(registry)  # which imports every optimizer / surface module
+    mods = {name for name in sys.modules
+            if name.startswith(("ravine.core.optimizers", "ravine.landscapes"))}
     mods.add("ravine.core.jit")  # numba's cache keys ignore the flags: a flag change must show here
     return sorted(mods)
 
@@ -309,7 +312,10 @@ def $name(kinds, theta, mom, sq, t_count, rng, X, Y, Xte, Yte, sizes, w_off, b_o
         bs = batch_size[c]
         nb = (m + bs - 1) // bs
         kind = kinds[c]
+        keep = np.empty(P)
         for e in range(e0, e0 + n_epochs):
+            for p in range(P):
+                keep[p] = th[p]
             for i in range(m):
                 idx[i] = i
             shuffle(idx, state)
@@ -334,6 +340,8 @@ $update
                 big = max(big, abs(th[p]))
             if not (math.isfinite(cost) and big <= LIMIT):  # NaN weights fail the test too
                 diverged[c] = e + 1
+                for p in range(P):  # the weights stay those of the last finite epoch
+                    th[p] = keep[p]
                 break
             ep_cost[c, e] = cost
             train_acc[c, e] = accuracy(th, sizes, w_off, b_off, X, Y, A, Z)

@@ -42,11 +42,13 @@ def pca_directions(snapshots: np.ndarray, center: np.ndarray) -> tuple[np.ndarra
     share of the variance each explains."""
     M = np.asarray(snapshots, dtype=np.float64) - center
     _, sv, vt = np.linalg.svd(M, full_matrices=False)
-    if vt.shape[0] < 2:  # a path of one point: pad with any orthogonal direction
-        extra = np.zeros((2 - vt.shape[0], M.shape[1]))
-        extra[:, -1] = 1.0
-        vt = np.vstack([vt, extra])
-        sv = np.r_[sv, np.zeros(2 - len(sv))]
+    if vt.shape[0] < 2:  # a path of one point: any unit direction orthogonal to the first
+        d1 = vt[0]
+        e = np.zeros(M.shape[1])
+        e[np.argmin(np.abs(d1))] = 1.0
+        e -= (e @ d1) * d1
+        vt = np.vstack([vt, e / np.linalg.norm(e)])
+        sv = np.r_[sv, 0.0]
     var = sv**2
     share = var[:2] / var.sum() if var.sum() > 0 else np.zeros(2)
     return vt[0].copy(), vt[1].copy(), share

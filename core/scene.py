@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ravine.core.configs import check_optimizer_entry
+from ravine.core.configs import check_optimizer_entry, check_unique_labels
 from ravine.core.params import Param, SceneError, check_params
 from ravine.landscapes import SURFACES
 
@@ -102,6 +102,7 @@ def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
         raise SceneError(f"{_where(source, 'optimizers')}: needs at least one [[optimizers]] table "
                          "(or a [network] table)")
     configs = [_optimizer_from_dict(o, _where(source, f"optimizers[{i}]")) for i, o in enumerate(opts)]
+    check_unique_labels([c.label for c in configs], _where(source, "optimizers"), "[[optimizers]] table")
     return Scene(title, name, start, steps, configs, surface_params, network)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ravine.core.kernels import LIMIT, kernels
 from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.params import check_params
 from ravine.core.schedules import check_schedule, lr_per_step
 from ravine.landscapes import get_surface
 
@@ -55,6 +56,24 @@ def _per_trajectory(value: Any, n: int, name: str, dtype=np.float64) -> np.ndarr
     return np.array(arr)  # a writable C-contiguous copy: one compiled signature for all
 
 
+def _checked(param, value, n: int) -> np.ndarray:
+    """A hyperparameter for n trajectories, every value checked against its declaration
+    (the same rule as in scene files); ValueError names the parameter and what is allowed."""
+    dtype = np.bool_ if param.kind == "bool" else np.float64
+    arr = _per_trajectory(value, n, param.name, dtype)
+    if param.kind == "bool":
+        return arr
+    bad = ~np.isfinite(arr)
+    if param.lo is not None:
+        bad |= (arr <= param.lo) if param.lo_open else (arr < param.lo)
+    if param.hi is not None:
+        bad |= (arr >= param.hi) if param.hi_open else (arr > param.hi)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{param.name}: must be {param.allowed()} (got {arr[i]:g} for trajectory {i})")
+    return arr
+
+
 def simulate_batch(
     surface: str,
     kind: str,
@@ -92,16 +111,16 @@ def simulate_batch(
     if not np.all(np.abs(starts) <= LIMIT):
         raise ValueError(f"start points must be finite with |x|, |y| <= {LIMIT:g}")
 
-    checked = {name: _per_trajectory(value, n, name, np.bool_ if name == "bias_correction" else np.float64)
-               for name, value in hyper.items()}
+    declared = {p.name: p for p in opt.params}
+    checked = {name: _checked(declared[name], value, n) for name, value in hyper.items()}
     b1, b2, eps, flag = opt.slots(checked, n)
 
-    lr_arr = _per_trajectory(lr, n, "lr")
+    lr_arr = _checked(declared["lr"], lr, n)
     table = check_schedule(schedule or {}, "schedule")
     factor = lr_per_step(table, 1.0, steps)
 
     run = kernels().run(surf.name, kind, n)
-    p = surf.packed(surface_params)
+    p = surf.packed(check_params(dict(surface_params or {}), surf.params, "surface_params"))
     if record:
         path = np.empty((n, steps + 1, 2))
         loss = np.empty((n, steps + 1))

@@ -25,7 +25,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from ravine.core.configs import check_optimizer_entry
+from ravine.core.configs import check_optimizer_entry, check_unique_labels
 from ravine.core.datasets import DATASETS, make_dataset, split
 from ravine.core.kernels import network_kernels
 from ravine.core.network import he_init, layout, seed_state, weight_mask
@@ -121,6 +121,7 @@ def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
     if not isinstance(configs_raw, list) or not configs_raw or not all(isinstance(c, dict) for c in configs_raw):
         raise SceneError(f"{where}.configs: needs at least one [[network.configs]] table")
     configs = [_config_from_dict(c, f"{where}.configs[{i}]", n_train) for i, c in enumerate(configs_raw)]
+    check_unique_labels([c.label for c in configs], f"{where}.configs", "[[network.configs]] table")
     if top["batch_size"] > n_train:
         raise SceneError(f"{where}.batch_size: must be at most the {n_train} training examples "
                          f"(got {top['batch_size']})")
@@ -130,6 +131,9 @@ def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
 
 def _config_from_dict(data: dict[str, Any], where: str, n_train: int) -> NetworkConfig:
     entry = check_optimizer_entry(data, where, extra_keys=("batch_size", "seed"))
+    if entry["schedule"]["steps_per_epoch"] != 1:
+        raise SceneError(f"{where}.schedule.steps_per_epoch: a network's schedule counts epochs "
+                         "themselves; leave steps_per_epoch out")
     bs = data.get("batch_size")
     if bs is not None:
         bs = Param("batch_size", 64, kind="int", lo=1, hi=n_train).check(bs, f"{where}.batch_size")
@@ -144,7 +148,8 @@ class TrainRun:
     """One configuration's training, cut at its last finite epoch.
 
     epoch_cost, train_accuracy, test_accuracy, lr: (k,) for epochs 1..k; iteration_cost: the
-    J{t} of every mini-batch; theta: the weights now; snapshots (s, P): theta at epochs
+    J{t} of every mini-batch (for Nesterov, J at the look-ahead weights where its gradient is
+    taken); theta: the weights after epoch k; snapshots (s, P): theta at epochs
     0, snap_every, 2 snap_every, ...; diverged_at: the epoch whose cost was not finite, or None.
     """
 
@@ -258,7 +263,7 @@ class Trainer:
                 epoch_cost=_view(self.ep_cost[c, :k]), train_accuracy=_view(self.train_acc[c, :k]),
                 test_accuracy=_view(self.test_acc[c, :k]), lr=_view(self.lr_table[c, :k]),
                 iteration_cost=_view(self.it_cost[c, :its]),
-                theta=(self.snapshots[c, snaps - 1] if bad >= 0 else self.theta[c]).copy(),
+                theta=self.theta[c].copy(),
                 snapshots=_view(self.snapshots[c, :snaps]), snap_every=self.snap_every,
                 diverged_at=None if bad < 0 else bad, color=cfg.color))
         return out

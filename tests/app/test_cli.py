@@ -217,3 +217,22 @@ kind = "adam"
 label = "Adam"
 lr = 0.01
 """
+
+
+def test_a_missing_x11_library_is_one_line(monkeypatch, capsys):
+    import ctypes
+
+    from ravine.app import cli
+
+    def no_library(name, *a, **k):
+        raise OSError("libxcb-cursor.so.0: cannot open shared object file: No such file or directory")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    monkeypatch.setattr(cli.sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, _, err = run(capsys, "momentum-ravine")
+    assert code == 2
+    one_line_error(err)
+    assert "apt-get install libxcb-cursor0" in err and "ravine render" in err

@@ -290,3 +290,46 @@ def test_network_examples_tell_their_story(name):
         assert cost["mini-batch 32"][-1] < cost["batch GD (m)"][-1]
         noise = {k: np.std(np.diff(r.iteration_cost[-200:])) for k, r in runs.items()}
         assert noise["stochastic (1)"] > noise["mini-batch 32"] > noise["batch GD (m)"]
+
+
+def test_a_diverged_config_keeps_its_last_finite_weights():
+    # 2,500 epochs: snapshots every 3 epochs; the lr jumps at epoch 1502 and blows up
+    raw = dict(SPEC, epochs=2500, configs=[{"kind": "gd", "lr": 0.1, "schedule": {
+        "kind": "piecewise", "boundaries": [1502], "values": [1.0, 1e8]}}])
+    t = Trainer(network_from_dict(raw, "network"))
+    assert t.snap_every > 1
+    run = t.step().runs()[0]
+    assert run.diverged_at is not None and run.epochs_done == run.diverged_at - 1
+    ref = Trainer(network_from_dict(dict(raw, epochs=run.epochs_done), "network")).step().runs()[0]
+    np.testing.assert_array_equal(run.theta, ref.theta)
+
+
+def test_network_config_labels_differ_and_epoch_schedules_have_no_steps_per_epoch():
+    with pytest.raises(SceneError, match=r"configs\[1\].label: 'gd' is already the label"):
+        network_from_dict(dict(SPEC, configs=[{"kind": "gd", "lr": 0.1}, {"kind": "gd", "lr": 0.2}]), "network")
+    with pytest.raises(SceneError, match=r"schedule.steps_per_epoch: a network's schedule counts epochs"):
+        network_from_dict(dict(SPEC, configs=[{"kind": "gd", "lr": 0.1, "schedule": {
+            "kind": "inverse_time", "steps_per_epoch": 5}}]), "network")
+
+
+def test_pca_fallback_is_orthogonal():
+    rng = np.random.default_rng(1)
+    c = rng.normal(size=10)
+    d1, d2, _ = pca_directions(c + rng.normal(size=(1, 10)), c)
+    assert d1 @ d2 == pytest.approx(0, abs=1e-12) and np.linalg.norm(d2) == pytest.approx(1)
+
+
+def test_kernel_cache_name_changes_with_every_optimizer_module(monkeypatch):
+    import inspect
+
+    from ravine.core import kernels
+
+    base = kernels._dependencies_digest(kernels._registry_modules())
+    real = inspect.getsource
+
+    def edited(module):
+        text = real(module)
+        return text + "\n# edited" if module.__name__ == "ravine.core.optimizers.nesterov" else text
+
+    monkeypatch.setattr(inspect, "getsource", edited)
+    assert kernels._dependencies_digest(kernels._registry_modules()) != base

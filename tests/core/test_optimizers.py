@@ -112,3 +112,18 @@ def test_bad_arguments_are_refused():
         simulate_batch("booth", "gd", [(0, 0)], 0)
     with pytest.raises(ValueError, match="shape"):
         simulate_batch("booth", "gd", [(0, 0), (1, 1)], 5, lr=[0.1, 0.2, 0.3])
+
+
+def test_batch_values_are_checked_like_scene_values():
+    from ravine.core.params import SceneError
+
+    with pytest.raises(ValueError, match=r"beta1: must be a number in \[0, 1\) \(got 1 for trajectory 1\)"):
+        simulate_batch("booth", "adam", [(0, 0)] * 3, 5, beta1=[0.9, 1.0, 0.5])
+    with pytest.raises(ValueError, match=r"lr: must be a number > 0 \(got -0.1"):
+        simulate_batch("booth", "gd", [(0, 0)], 5, lr=-0.1)
+    with pytest.raises(ValueError, match=r"lr: must be a number > 0 \(got nan"):
+        simulate_batch("booth", "gd", [(0, 0)], 5, lr=float("nan"))
+    with pytest.raises(SceneError, match=r"surface_params: unknown key 'kapa' \(allowed: kappa, angle\)"):
+        simulate_batch("elongated_bowl", "gd", [(0, 0)], 5, surface_params={"kapa": 100})
+    with pytest.raises(SceneError, match=r"surface_params.width: must be a number in \[0.05, 5\]"):
+        simulate_batch("plateau", "gd", [(0, 0)], 5, surface_params={"width": 0})

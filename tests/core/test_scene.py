@@ -158,3 +158,10 @@ def test_a_scene_needs_optimizers_or_a_network():
         loads_scene('surface = "booth"\n', "<t>")
     with pytest.raises(SceneError, match=r"<t>: network: must be a table"):
         loads_scene('network = 3\n', "<t>")
+
+
+def test_labels_must_differ():
+    two = 'surface = "booth"\n[[optimizers]]\nkind = "adam"\n[[optimizers]]\nkind = "adam"\nlr = 0.1\n'
+    with pytest.raises(SceneError, match=r"optimizers\[1\].label: 'adam' is already the label of .*optimizers\[0\]"):
+        loads_scene(two, "<t>")
+    assert len(loads_scene(two.replace('lr = 0.1', 'lr = 0.1\nlabel = "fast"'), "<t>").optimizers) == 2
