@@ -71,7 +71,7 @@ def cmd_run(args) -> int:
     return 0
 
 
-def _write_or_print(text: str, dest: str) -> None:
+def _write_or_print(text: str, dest: str, option: str = "--csv") -> None:
     from ravine.core.scene import write_text_atomic
 
     if dest == "-":
@@ -79,15 +79,16 @@ def _write_or_print(text: str, dest: str) -> None:
         return
     out = Path(dest)
     if out.is_dir():
-        raise UsageError(f"--csv {out}: is a folder; give a file name such as {out / 'out.csv'}")
+        example = "weights.json" if option == "--weights" else "out.csv"
+        raise UsageError(f"{option} {out}: is a folder; give a file name such as {out / example}")
     try:
         write_text_atomic(out, text)
     except OSError as exc:
-        raise UsageError(f"--csv {out}: cannot write ({exc.strerror or exc})") from None
+        raise UsageError(f"{option} {out}: cannot write ({exc.strerror or exc})") from None
 
 
 def cmd_train(args) -> int:
-    from ravine.core.training import Trainer, training_csv
+    from ravine.core.training import Trainer, training_csv, weights_json
 
     scene = _resolve_scene(args.scene)
     if scene.network is None:
@@ -100,6 +101,8 @@ def cmd_train(args) -> int:
     for r in runs:
         if r.diverged_at is not None:
             print(f"{r.label} diverged at epoch {r.diverged_at}", file=sys.stderr)
+    if args.weights is not None:
+        _write_or_print(weights_json(runs, spec), args.weights, "--weights")
     if args.csv is not None:
         _write_or_print(training_csv(runs), args.csv)
         if args.csv == "-":
@@ -289,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("scene", help="a scene .toml file with a [network] table, or an example name")
     tr.add_argument("--csv", metavar="OUT.csv",
                     help="write config,epoch,cost,train_accuracy,test_accuracy,lr rows ('-' for stdout)")
+    tr.add_argument("--weights", metavar="OUT.json",
+                    help="write every configuration's trained W[l] and b[l] as JSON ('-' for stdout)")
     rd = sub.add_parser("render", help="render a scene to PNG, GIF or MP4 without a display",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  ravine render momentum-ravine.toml -o ravine.gif\n"

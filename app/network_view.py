@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -369,9 +370,13 @@ class NetworkTab(QtWidgets.QWidget):
         self.start_button.clicked.connect(self.toggle)
         self.reset_button = QtWidgets.QPushButton("Reset")
         self.reset_button.clicked.connect(self.model.reset)
+        self.export_button = QtWidgets.QPushButton("Export weights...")
+        self.export_button.setToolTip("save every configuration's W[l] and b[l] as JSON")
+        self.export_button.clicked.connect(self.export_dialog)
         self.status = QtWidgets.QLabel()
         bar.addWidget(self.start_button)
         bar.addWidget(self.reset_button)
+        bar.addWidget(self.export_button)
         bar.addWidget(self.status, 1)
         right.addLayout(bar)
         self.boundaries = pg.GraphicsLayoutWidget()
@@ -437,6 +442,23 @@ class NetworkTab(QtWidgets.QWidget):
         self.model.running_changed.connect(self.on_running)
         self.model.spec_changed.connect(self.on_spec)
         self.on_spec()
+
+    def export_weights(self, path) -> str | None:
+        """Write the weights as they are now; returns an error message, or None."""
+        from ravine.core.scene import write_text_atomic
+        from ravine.core.training import weights_json
+
+        try:
+            write_text_atomic(Path(path), weights_json(self.model.runs, self.model.spec))
+        except OSError as exc:
+            return f"{path}: cannot write ({exc.strerror or exc})"
+        return None
+
+    def export_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export weights", "weights.json", "JSON (*.json)")
+        if path:
+            error = self.export_weights(path)
+            self.status.setText(error or f"weights written to {path}")
 
     def toggle(self) -> None:
         if self.model.running:

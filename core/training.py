@@ -295,3 +295,30 @@ def training_csv(runs: list[TrainRun]) -> str:
             w.writerow([r.label, e + 1, repr(float(r.epoch_cost[e])), repr(float(r.train_accuracy[e])),
                         test, repr(float(r.lr[e]))])
     return out.getvalue()
+
+
+def unflatten(theta: np.ndarray, layers) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """theta as the notes' W^[l] (n_l x n_{l-1}) and b^[l] (n_l x 1), l = 1..L."""
+    sizes, w_off, b_off, _ = layout(layers)
+    Ws, bs = [], []
+    for l in range(1, len(sizes)):
+        n_out, n_in = int(sizes[l]), int(sizes[l - 1])
+        Ws.append(theta[w_off[l - 1]: w_off[l - 1] + n_out * n_in].reshape(n_out, n_in).copy())
+        bs.append(theta[b_off[l - 1]: b_off[l - 1] + n_out].reshape(n_out, 1).copy())
+    return Ws, bs
+
+
+def weights_json(runs: list[TrainRun], spec: NetworkSpec) -> str:
+    """Every configuration's trained weights as JSON: W[l] and b[l] per layer, with what is
+    needed to use them (layer sizes, activations, the epoch they come from)."""
+    import json
+
+    out = {"layers": list(spec.layers), "hidden_activation": "relu", "output_activation": "sigmoid",
+           "convention": "a[l] = g(W[l] @ a[l-1] + b[l]), inputs (x, y) as a column a[0]",
+           "configs": []}
+    for r in runs:
+        Ws, bs = unflatten(r.theta, spec.layers)
+        out["configs"].append({"label": r.label, "kind": r.kind, "epoch": r.epochs_done,
+                               "diverged_at": r.diverged_at,
+                               "W": [w.tolist() for w in Ws], "b": [b.ravel().tolist() for b in bs]})
+    return json.dumps(out, indent=1) + "\n"

@@ -236,3 +236,31 @@ def test_a_missing_x11_library_is_one_line(monkeypatch, capsys):
     assert code == 2
     one_line_error(err)
     assert "apt-get install libxcb-cursor0" in err and "ravine render" in err
+
+
+def test_train_exports_weights_that_reproduce_the_accuracy(tmp_path, capsys):
+    import json
+
+    from ravine.core import load_scene
+    from ravine.core.training import train
+
+    scene = tmp_path / "net.toml"
+    scene.write_text(NET)
+    out = tmp_path / "w.json"
+    code, _, err = run(capsys, "train", str(scene), "--weights", str(out))
+    assert code == 0 and err == ""
+    data = json.loads(out.read_text())
+    assert data["layers"] == [2, 4, 1] and [c["label"] for c in data["configs"]] == ["GD", "Adam"]
+    spec = load_scene(scene).network
+    runs = train(spec)
+    from ravine.core.training import Trainer
+
+    t = Trainer(spec)
+    for cfg, run in zip(data["configs"], runs):
+        a = t.X.T  # the notes' forward pass with plain matrices
+        for l, (W, b) in enumerate(zip(cfg["W"], cfg["b"])):
+            z = np.array(W) @ a + np.array(b)[:, None]
+            a = np.maximum(z, 0) if l < len(cfg["W"]) - 1 else 1 / (1 + np.exp(-z))
+        assert ((a.ravel() > 0.5) == (t.y > 0.5)).mean() == pytest.approx(run.train_accuracy[-1])
+    code, _, err = run(capsys, "train", str(scene), "--weights", str(tmp_path / "no" / "w.json"))
+    assert code == 2 and "--weights" in err and "cannot write" in err

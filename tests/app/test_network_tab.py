@@ -190,3 +190,15 @@ def test_course_example_from_the_menu(qtbot):
     assert win.tabs.currentWidget() is win.network
     assert win.network.model.spec.epochs == 5000
     win.network.model.stop()
+
+
+def test_export_weights(netwin, qtbot, tmp_path):
+    import json
+
+    tab = netwin.network
+    tab.model.start()
+    qtbot.waitUntil(lambda: not tab.model.running, timeout=20000)
+    assert tab.export_weights(tmp_path / "w.json") is None
+    data = json.loads((tmp_path / "w.json").read_text())
+    assert [c["epoch"] for c in data["configs"]] == [400, 400]
+    assert "cannot write" in tab.export_weights(tmp_path / "missing" / "w.json")
