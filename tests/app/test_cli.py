@@ -252,15 +252,15 @@ def test_train_exports_weights_that_reproduce_the_accuracy(tmp_path, capsys):
     data = json.loads(out.read_text())
     assert data["layers"] == [2, 4, 1] and [c["label"] for c in data["configs"]] == ["GD", "Adam"]
     spec = load_scene(scene).network
-    runs = train(spec)
+    trained = train(spec)
     from ravine.core.training import Trainer
 
     t = Trainer(spec)
-    for cfg, run in zip(data["configs"], runs):
+    for cfg, result in zip(data["configs"], trained):
         a = t.X.T  # the notes' forward pass with plain matrices
         for l, (W, b) in enumerate(zip(cfg["W"], cfg["b"])):
             z = np.array(W) @ a + np.array(b)[:, None]
             a = np.maximum(z, 0) if l < len(cfg["W"]) - 1 else 1 / (1 + np.exp(-z))
-        assert ((a.ravel() > 0.5) == (t.y > 0.5)).mean() == pytest.approx(run.train_accuracy[-1])
+        assert ((a.ravel() > 0.5) == (t.y > 0.5)).mean() == pytest.approx(result.train_accuracy[-1])
     code, _, err = run(capsys, "train", str(scene), "--weights", str(tmp_path / "no" / "w.json"))
     assert code == 2 and "--weights" in err and "cannot write" in err
