@@ -108,7 +108,7 @@ def cmd_train(args) -> int:
         if args.csv == "-":
             return 0
     width = max(len(r.label) for r in runs)
-    print(f"{scene.title or 'network'}: {spec.dataset} (n={spec.data['n']}), layers {spec.layers}, "
+    print(f"{scene.title or 'network'}: {spec.dataset} (n={len(trainer.y_all)}), layers {spec.layers}, "
           f"{spec.epochs} epochs, {len(trainer.y)} training / {len(trainer.y_test)} test examples")
     print(f"  {'config':<{width}}  {'batch':>5} {'cost':>10} {'train acc':>9} {'test acc':>9}")
     for r in runs:

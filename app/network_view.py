@@ -108,7 +108,8 @@ class NetworkModel(QtCore.QObject):
     def load_from_scene(self) -> None:
         self.stop()
         net = self.scene_model.scene.network
-        self.spec = copy.deepcopy(net) if net is not None else network_from_dict(copy.deepcopy(DEFAULT), "network")
+        base = str(self.scene_model.path.parent) if self.scene_model.path else ""
+        self.spec = copy.deepcopy(net) if net is not None else network_from_dict(copy.deepcopy(DEFAULT), "network", base)
         self.attached = net is not None
         self.reset()
         self.spec_changed.emit()
@@ -198,7 +199,7 @@ class NetworkModel(QtCore.QObject):
         attach it to the scene and restart training from scratch."""
         raw = self.spec.to_dict()
         change(raw)
-        spec = network_from_dict(raw, "network")
+        spec = network_from_dict(raw, "network", self.spec.base_dir)
         was_running = self.running
         self.stop()
         self.spec = spec
@@ -289,11 +290,21 @@ class NetworkControls(QtWidgets.QWidget):
     def _dataset_chosen(self, name: str) -> None:
         if name != self.model.spec.dataset:
             n = self.model.spec.data.get("n", 300)
+            takes_n = any(p.name == "n" for p in DATASETS[name].params)
 
             def change(raw):
                 raw["dataset"] = name
-                raw["data"] = {"n": n}
-            QtCore.QTimer.singleShot(0, lambda: self._edit(change))
+                raw["data"] = {"n": n} if takes_n else {}
+
+            def apply():
+                try:
+                    self.model.edit(change)
+                except SceneError as exc:  # e.g. csv: no points.csv next to the scene
+                    self.dataset.blockSignals(True)
+                    self.dataset.setCurrentText(self.model.spec.dataset)
+                    self.dataset.blockSignals(False)
+                    self.dataset.setToolTip(str(exc))
+            QtCore.QTimer.singleShot(0, apply)
 
     def _config_panel(self, i: int, cfg: NetworkConfig) -> QtWidgets.QWidget:
         frame = QtWidgets.QFrame()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from ravine.core.params import Param
+from ravine.core.params import Param, SceneError
 
 N = Param("n", 300, kind="int", lo=4, hi=1_000_000, doc="number of points", scale="log",
           ui_range=(20, 5000))
@@ -24,14 +25,15 @@ class Dataset:
     description: str
     params: tuple[Param, ...]
     make: Callable[..., tuple[np.ndarray, np.ndarray]]
+    file_param: str | None = None  # a parameter naming a file, relative to the scene's folder
 
 
 DATASETS: dict[str, Dataset] = {}
 
 
-def dataset(description: str, params: tuple[Param, ...] = (N, NOISE)):
+def dataset(description: str, params: tuple[Param, ...] = (N, NOISE), file_param: str | None = None):
     def register(fn):
-        DATASETS[fn.__name__] = Dataset(fn.__name__, description, params, fn)
+        DATASETS[fn.__name__] = Dataset(fn.__name__, description, params, fn, file_param)
         return fn
 
     return register
@@ -102,11 +104,53 @@ def xor(rng, n, noise):
     return _finish(rng, X + rng.normal(0, noise, X.shape), y)
 
 
-def make_dataset(name: str, seed: int = 0, **params):
-    """X (n, 2), y (n,) of dataset `name`, made with numpy's default_rng(seed)."""
+@dataset("your own points: a CSV file of x, y, label rows (two label values; a header line is fine)",
+         (Param("path", "points.csv", kind="str", doc="the CSV file, relative to the scene's folder"),),
+         file_param="path")
+def csv(rng, path):
+    import csv as csvmod
+
+    rows = []
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            for line_no, row in enumerate(csvmod.reader(fh), start=1):
+                if not row or all(not c.strip() for c in row):
+                    continue
+                try:
+                    if len(row) < 3:
+                        raise ValueError
+                    rows.append([float(c) for c in row[:3]])
+                except ValueError:
+                    if line_no == 1 and not rows:
+                        continue  # a header line
+                    raise SceneError(f"{path} line {line_no}: expected three numbers x, y, label "
+                                     f"(got {','.join(row)!r})") from None
+    except FileNotFoundError:
+        raise SceneError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise SceneError(f"{path}: not a text file (CSV must be UTF-8)") from None
+    except OSError as exc:
+        raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
+    data = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    if not np.all(np.isfinite(data)):
+        raise SceneError(f"{path}: every value must be a finite number")
+    labels = np.unique(data[:, 2])
+    if len(labels) != 2:
+        raise SceneError(f"{path}: the label column must hold exactly two values (got {len(labels)}: "
+                         f"{', '.join(f'{v:g}' for v in labels[:5])})")
+    if len(data) < 4:
+        raise SceneError(f"{path}: needs at least 4 points (got {len(data)})")
+    return np.ascontiguousarray(data[:, :2]), (data[:, 2] == labels[1]).astype(np.float64)
+
+
+def make_dataset(name: str, seed: int = 0, base_dir: str = "", **params):
+    """X (n, 2), y (n,) of dataset `name`, made with numpy's default_rng(seed); a file a
+    dataset reads is found relative to base_dir (the scene's folder)."""
     ds = DATASETS[name]
     full = {p.name: p.default for p in ds.params}
     full.update(params)
+    if ds.file_param is not None:
+        full[ds.file_param] = str(Path(base_dir or ".") / full[ds.file_param])
     return ds.make(np.random.default_rng(seed), **full)
 
 

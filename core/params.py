@@ -20,7 +20,7 @@ class SceneError(ValueError):
 class Param:
     """One parameter.
 
-    kind: "float", "int", "bool", "floats" (a list of floats) or "ints" (a list of ints).
+    kind: "float", "int", "bool", "str", "floats" (a list of floats) or "ints" (a list of ints).
     lo/hi bound the value (each element for lists); lo_open/hi_open make a bound strict.
     """
 
@@ -57,8 +57,9 @@ class Param:
             "bool": "true or false",
             "floats": "a list of numbers",
             "ints": "a list of integers",
+            "str": "a non-empty string",
         }[self.kind]
-        if self.kind == "bool":
+        if self.kind in ("bool", "str"):
             return noun
         if self.lo is not None and self.hi is not None:
             left = "(" if self.lo_open else "["
@@ -77,6 +78,10 @@ class Param:
         """Return `value` converted to this parameter's type, or raise SceneError."""
         if self.kind == "bool":
             if not isinstance(value, bool):
+                raise SceneError(f"{where}: must be {self.allowed()} (got {_show(value)})")
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str) or not value.strip():
                 raise SceneError(f"{where}: must be {self.allowed()} (got {_show(value)})")
             return value
         if self.kind in ("floats", "ints"):

@@ -62,8 +62,9 @@ def _where(source: str, key: str) -> str:
     return f"{source}: {key}" if source else key
 
 
-def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
-    """Validate a scene given as plain data (as read from TOML); fill in the defaults."""
+def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") -> Scene:
+    """Validate a scene given as plain data (as read from TOML); fill in the defaults.
+    base_dir: the folder files named in the scene are relative to (the scene file's)."""
     for key in data:
         if key not in _TOP_KEYS:
             raise SceneError(f"{_where(source, key)}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
@@ -76,7 +77,7 @@ def scene_from_dict(data: dict[str, Any], source: str = "") -> Scene:
 
         if not isinstance(data["network"], dict):
             raise SceneError(f"{_where(source, 'network')}: must be a table")
-        network = network_from_dict(data["network"], _where(source, "network"))
+        network = network_from_dict(data["network"], _where(source, "network"), base_dir)
     if "surface" not in data and network is None:
         raise SceneError(f"{_where(source, 'surface')}: missing (one of: {', '.join(SURFACES)})")
     name = data.get("surface", DEFAULT_SURFACE)
@@ -110,13 +111,13 @@ def _optimizer_from_dict(data: dict[str, Any], where: str) -> OptimizerConfig:
     return OptimizerConfig(**check_optimizer_entry(data, where))
 
 
-def loads_scene(text: str, source: str = "<scene>") -> Scene:
+def loads_scene(text: str, source: str = "<scene>", base_dir: str = "") -> Scene:
     """Parse and validate TOML text."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SceneError(f"{source}: not valid TOML: {exc}") from None
-    return scene_from_dict(data, source)
+    return scene_from_dict(data, source, base_dir)
 
 
 def load_scene(path) -> Scene:
@@ -134,7 +135,7 @@ def load_scene(path) -> Scene:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SceneError(f"{path}: not a text file (TOML must be UTF-8)") from None
-    return loads_scene(text, str(path))
+    return loads_scene(text, str(path), str(path.parent))
 
 
 # ---------------------------------------------------------------------------------- writing

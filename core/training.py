@@ -74,6 +74,7 @@ class NetworkSpec:
     test_fraction: float
     seed: int
     configs: list[NetworkConfig]
+    base_dir: str = field(default="", compare=False)  # where a dataset's file is looked for
 
     def to_dict(self) -> dict[str, Any]:
         """The [network] table (as save_scene writes it)."""
@@ -96,8 +97,9 @@ class NetworkSpec:
         return out
 
 
-def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
-    """Validate a [network] table; fill in defaults. SceneError names the key on failure."""
+def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> NetworkSpec:
+    """Validate a [network] table; fill in defaults. SceneError names the key on failure.
+    base_dir: the scene's folder, where a dataset's file (the csv dataset) is found."""
     for key in data:
         if key not in _NETWORK_KEYS:
             raise SceneError(f"{where}.{key}: unknown key (allowed: {', '.join(_NETWORK_KEYS)})")
@@ -114,7 +116,11 @@ def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
     if len(layers) < 2 or layers[0] != 2 or layers[-1] != 1:
         raise SceneError(f"{where}.layers: must start with 2 (the inputs x, y) and end with 1 "
                          f"(the sigmoid output), e.g. [2, 5, 2, 1] (got {layers})")
-    n_train = ds_params["n"] - int(round(top["test_fraction"] * ds_params["n"]))
+    try:
+        n = len(make_dataset(name, seed=top["seed"], base_dir=base_dir, **ds_params)[1])
+    except SceneError as exc:  # a dataset read from a file
+        raise SceneError(f"{where}.data.{DATASETS[name].file_param}: {exc}") from None
+    n_train = n - int(round(top["test_fraction"] * n))
     if n_train < 2:
         raise SceneError(f"{where}.test_fraction: leaves {n_train} training examples; at least 2 are needed")
     configs_raw = data.get("configs")
@@ -126,7 +132,7 @@ def network_from_dict(data: dict[str, Any], where: str) -> NetworkSpec:
         raise SceneError(f"{where}.batch_size: must be at most the {n_train} training examples "
                          f"(got {top['batch_size']})")
     return NetworkSpec(name, ds_params, layers, top["lambda"], top["epochs"], top["batch_size"],
-                       top["test_fraction"], top["seed"], configs)
+                       top["test_fraction"], top["seed"], configs, base_dir)
 
 
 def _config_from_dict(data: dict[str, Any], where: str, n_train: int) -> NetworkConfig:
@@ -184,7 +190,7 @@ class Trainer:
     def __init__(self, spec: NetworkSpec, parallel: bool = True):
         self.spec = spec
         self.parallel = parallel
-        X, y = make_dataset(spec.dataset, seed=spec.seed, **spec.data)
+        X, y = make_dataset(spec.dataset, seed=spec.seed, base_dir=spec.base_dir, **spec.data)
         self.X_all, self.y_all = X, y
         self.X, self.y, self.X_test, self.y_test = split(X, y, spec.test_fraction, spec.seed)
         self.sizes, self.w_off, self.b_off, self.P = layout(spec.layers)
