@@ -121,7 +121,7 @@ def csv(rng, path):
                         raise ValueError
                     rows.append([float(c) for c in row[:3]])
                 except ValueError:
-                    if line_no == 1 and not rows:
+                    if line_no == 1 and not rows and not all(_is_number(c) for c in row):
                         continue  # a header line
                     raise SceneError(f"{path} line {line_no}: expected three numbers x, y, label "
                                      f"(got {','.join(row)!r})") from None
@@ -131,6 +131,8 @@ def csv(rng, path):
         raise SceneError(f"{path}: not a text file (CSV must be UTF-8)") from None
     except OSError as exc:
         raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
+    if not rows:
+        raise SceneError(f"{path}: no data rows (expected lines of x, y, label)")
     data = np.array(rows, dtype=np.float64).reshape(-1, 3)
     if not np.all(np.isfinite(data)):
         raise SceneError(f"{path}: every value must be a finite number")
@@ -141,6 +143,14 @@ def csv(rng, path):
     if len(data) < 4:
         raise SceneError(f"{path}: needs at least 4 points (got {len(data)})")
     return np.ascontiguousarray(data[:, :2]), (data[:, 2] == labels[1]).astype(np.float64)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def make_dataset(name: str, seed: int = 0, base_dir: str = "", **params):

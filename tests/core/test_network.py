@@ -379,6 +379,7 @@ def test_your_own_points_from_a_csv_file(tmp_path):
     ("1,2,0\n2,3,1\n3,4,2\n4,5,0\n", r"the label column must hold exactly two values \(got 3: 0, 1, 2\)"),
     ("1,2,0\n2,3,1\n", r"needs at least 4 points \(got 2\)"),
     ("1,2\n", r"line 1: expected three numbers"),
+    ("x,y,label\n", r"no data rows"),
 ])
 def test_bad_csv_files_are_one_line(tmp_path, content, message):
     from ravine.core import load_scene
