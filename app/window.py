@@ -58,6 +58,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.addTab(self.ewa, "Averages (EWA)")
         self.timeline = Timeline(self.model)
         self.presenting = False
+        self.ask_before_discarding = QtGui.QGuiApplication.platformName() != "offscreen"
         self.tabs.currentChanged.connect(self._tab_changed)
         if not scene.optimizers and scene.network is not None:
             self.tabs.setCurrentWidget(self.network)
@@ -96,7 +97,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controls.setVisible(on_surface and not self.presenting)
         self.timeline.setVisible(on_surface)
 
+    def may_discard(self) -> bool:
+        """Before the scene is replaced or the window closes: ask about unsaved edits (there
+        is no one to ask on the offscreen platform, as in tests and renders)."""
+        if not self.model.dirty or not self.ask_before_discarding:
+            return True
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(
+            self, "Ravine", "This scene has changes that are not saved. Save them first?",
+            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        if answer == buttons.Save:
+            self.save()
+            return not self.model.dirty
+        return answer == buttons.Discard
+
     def closeEvent(self, event) -> None:
+        if not self.may_discard():
+            event.ignore()
+            return
         self.network.model.stop()  # no training thread outlives the window
         self.timeline.pause()
         super().closeEvent(event)
@@ -108,7 +126,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file.addAction("&Open scene...", QtGui.QKeySequence.StandardKey.Open, self.open_dialog)
         examples = file.addMenu("&Examples")
         for name in example_names():
-            examples.addAction(f"{name}: {load_example(name).title}", lambda n=name: self.open_example(n))
+            examples.addAction(f"{name}: {load_example(name).title}",
+                               lambda n=name: self.may_discard() and self.open_example(n))
         file.addAction("&Save scene", QtGui.QKeySequence.StandardKey.Save, self.save)
         file.addAction("Save scene &as...", QtGui.QKeySequence.StandardKey.SaveAs, self.save_as)
         file.addSeparator()
@@ -180,6 +199,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.tabs.setCurrentWidget(self.network)
 
     def open_dialog(self) -> None:
+        if not self.may_discard():
+            return
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open scene", "", "Scenes (*.toml);;All files (*)")
         if path:
             self.open_path(path)

@@ -321,3 +321,20 @@ def test_a_start_far_outside_is_clipped_not_crashed(window, qtbot):
     window.model.set_start(5e7, -3.0)
     assert window.model.scene.start == (1e6, -3.0)
     assert len(window.model.runs) == 4
+
+
+def test_unsaved_edits_are_not_lost_silently(window, qtbot, monkeypatch, tmp_path):
+    buttons = QtWidgets.QMessageBox.StandardButton
+    window.ask_before_discarding = True  # offscreen windows do not ask; a desktop one does
+    assert window.may_discard()  # nothing edited yet
+    window.controls.optimizers.panels[0].editors["lr"].slider.setValue(200)
+    assert window.model.dirty
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Cancel)
+    assert not window.may_discard()
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Discard)
+    assert window.may_discard()
+    out = tmp_path / "kept.toml"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: buttons.Save)
+    assert window.may_discard() and out.exists() and not window.model.dirty
+    window.ask_before_discarding = False
