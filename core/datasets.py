@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ravine.core.params import Param, SceneError
+from ravine.core.params import Param, SceneError, read_text
 
 N = Param("n", 300, kind="int", lo=4, hi=1_000_000, doc="number of points", scale="log",
           ui_range=(20, 5000))
@@ -111,26 +111,18 @@ def csv(rng, path):
     import csv as csvmod
 
     rows = []
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            for line_no, row in enumerate(csvmod.reader(fh), start=1):
-                if not row or all(not c.strip() for c in row):
-                    continue
-                try:
-                    if len(row) < 3:
-                        raise ValueError
-                    rows.append([float(c) for c in row[:3]])
-                except ValueError:
-                    if line_no == 1 and not rows and not all(_is_number(c) for c in row):
-                        continue  # a header line
-                    raise SceneError(f"{path} line {line_no}: expected three numbers x, y, label "
-                                     f"(got {','.join(row)!r})") from None
-    except FileNotFoundError:
-        raise SceneError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise SceneError(f"{path}: not a text file (CSV must be UTF-8)") from None
-    except OSError as exc:
-        raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
+    for line_no, row in enumerate(csvmod.reader(read_text(path, "file", "CSV").splitlines()), start=1):
+        if not row or all(not c.strip() for c in row):
+            continue
+        try:
+            if len(row) < 3:
+                raise ValueError
+            rows.append([float(c) for c in row[:3]])
+        except ValueError:
+            if line_no == 1 and not rows and not all(_is_number(c) for c in row):
+                continue  # a header line
+            raise SceneError(f"{path} line {line_no}: expected three numbers x, y, label "
+                             f"(got {','.join(row)!r})") from None
     if not rows:
         raise SceneError(f"{path}: no data rows (expected lines of x, y, label)")
     data = np.array(rows, dtype=np.float64).reshape(-1, 3)

@@ -177,15 +177,20 @@ def accuracy(theta, sizes, w_off, b_off, X, Y, A, Z):
 
 
 @jit
+def _block_scratch(sizes):
+    """A and Z for forward passes over blocks of BLOCK examples."""
+    width = 0
+    for w in sizes:
+        width = max(width, w)
+    return np.empty((sizes.shape[0], width, BLOCK)), np.empty((sizes.shape[0], width, BLOCK))
+
+
+@jit
 def predict(theta, sizes, w_off, b_off, X, out):
     """Probabilities yhat = a^[L] for every row of X."""
     m = X.shape[0]
     L = sizes.shape[0] - 1
-    width = 0
-    for w in sizes:
-        width = max(width, w)
-    A = np.empty((L + 1, width, BLOCK))
-    Z = np.empty((L + 1, width, BLOCK))
+    A, Z = _block_scratch(sizes)
     idx = np.arange(m)
     for lo in range(0, m, BLOCK):
         hi = min(m, lo + BLOCK)
@@ -202,11 +207,7 @@ def full_cost(theta, sizes, w_off, b_off, mask, X, Y, lambd):
     """J over the whole set X, Y (one batch of all m examples)."""
     m = X.shape[0]
     L = sizes.shape[0] - 1
-    width = 0
-    for w in sizes:
-        width = max(width, w)
-    A = np.empty((L + 1, width, BLOCK))
-    Z = np.empty((L + 1, width, BLOCK))
+    A, Z = _block_scratch(sizes)
     idx = np.arange(m)
     total = 0.0
     for lo in range(0, m, BLOCK):

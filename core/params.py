@@ -16,6 +16,23 @@ class SceneError(ValueError):
     """A user-facing validation error: one line saying what is wrong and what is allowed."""
 
 
+def read_text(path, kind: str = "file", fmt: str = "text") -> str:
+    """A user's file as UTF-8 text, or a one-line SceneError saying why not
+    (kind names the file in the messages, fmt the format it should be in)."""
+    try:
+        raw = open(path, "rb").read()
+    except FileNotFoundError:
+        raise SceneError(f"{path}: no such {kind}") from None
+    except IsADirectoryError:
+        raise SceneError(f"{path}: is a folder, not a {kind}") from None
+    except OSError as exc:
+        raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SceneError(f"{path}: not a text file ({fmt} must be UTF-8)") from None
+
+
 @dataclass(frozen=True)
 class Param:
     """One parameter.

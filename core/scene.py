@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ravine.core.configs import check_optimizer_entry, check_unique_labels
-from ravine.core.params import Param, SceneError, check_params
+from ravine.core.params import Param, SceneError, check_params, read_text
 from ravine.landscapes import SURFACES
 
 MAX_STEPS = 1_000_000
@@ -123,18 +123,7 @@ def loads_scene(text: str, source: str = "<scene>", base_dir: str = "") -> Scene
 def load_scene(path) -> Scene:
     """Load and validate a scene file; SceneError (one line) on any problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SceneError(f"{path}: no such scene file") from None
-    except IsADirectoryError:
-        raise SceneError(f"{path}: is a folder, not a scene file") from None
-    except OSError as exc:
-        raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SceneError(f"{path}: not a text file (TOML must be UTF-8)") from None
+    text = read_text(path, "scene file", "TOML")
     return loads_scene(text, str(path), str(path.parent))
 
 
