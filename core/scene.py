@@ -1,7 +1,8 @@
 """Scenes: what to compute and show, as plain data; load, validate and save as TOML.
 
 A scene names a surface, a start, a number of steps and a list of optimizers, each with its
-hyperparameters and learning-rate schedule. Loading validates everything and fills in the
+hyperparameters and learning-rate schedule (and, optionally, its own `start = [x, y]`, so
+that one scene can race optimizers from different basins). Loading validates everything and fills in the
 defaults, so a loaded `Scene` is complete; `save_scene` writes it back so that loading the
 file gives an equal scene. Every problem is a `SceneError` whose message is one line naming
 the file, the key and what is allowed.
@@ -38,6 +39,8 @@ class OptimizerConfig:
     schedule: dict[str, Any] = field(default_factory=lambda: {"kind": "constant", "steps_per_epoch": 1})
     color: str | None = None
     enabled: bool = True
+    start: tuple[float, float] | None = None
+    """Where this optimizer starts; None: at the scene's start."""
 
 
 @dataclass
@@ -90,10 +93,7 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
     surface_params = check_params(sp, surf.params, _where(source, "surface_params"))
 
     if "start" in data:
-        start = _START.check(data["start"], _where(source, "start"))
-        if len(start) != 2:
-            raise SceneError(f"{_where(source, 'start')}: must be two numbers [x, y] (got {len(start)})")
-        start = (start[0], start[1])
+        start = _check_start(data["start"], _where(source, "start"))
     else:
         start = tuple(float(v) for v in surf.start)
     steps = _STEPS.check(data.get("steps", _STEPS.default), _where(source, "steps"))
@@ -107,8 +107,19 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
     return Scene(title, name, start, steps, configs, surface_params, network)
 
 
+def _check_start(value: Any, where: str) -> tuple[float, float]:
+    start = _START.check(value, where)
+    if len(start) != 2:
+        raise SceneError(f"{where}: must be two numbers [x, y] (got {len(start)})")
+    return (start[0], start[1])
+
+
 def _optimizer_from_dict(data: dict[str, Any], where: str) -> OptimizerConfig:
-    return OptimizerConfig(**check_optimizer_entry(data, where))
+    """One [[optimizers]] table: the shared optimizer keys plus an optional own `start`."""
+    entry = check_optimizer_entry(data, where, extra_keys=("start",))
+    if "start" in data:
+        entry["start"] = _check_start(data["start"], f"{where}.start")
+    return OptimizerConfig(**entry)
 
 
 def loads_scene(text: str, source: str = "<scene>", base_dir: str = "") -> Scene:
@@ -168,6 +179,8 @@ def dumps_scene(scene: Scene) -> str:
             lines.append(f"color = {_toml_value(cfg.color)}")
         if not cfg.enabled:
             lines.append("enabled = false")
+        if cfg.start is not None:
+            lines.append(f"start = {_toml_value([float(v) for v in cfg.start])}")
         if cfg.schedule != {"kind": "constant", "steps_per_epoch": 1}:
             lines += ["", "[optimizers.schedule]"]
             lines += [f"{k} = {_toml_value(v)}" for k, v in cfg.schedule.items()]

@@ -192,13 +192,15 @@ class Simulation:
 
 
 def simulate(scene) -> Simulation:
-    """Compute every enabled optimizer's trajectory for a validated `Scene`."""
+    """Compute every enabled optimizer's trajectory for a validated `Scene`; each starts at
+    its own `start` where it has one, else at the scene's."""
     out = Simulation(scene)
     for cfg in scene.optimizers:
         if not cfg.enabled:
             continue
         hyper = {k: v for k, v in cfg.params.items() if k != "lr"}
-        r = simulate_batch(scene.surface, cfg.kind, [scene.start], scene.steps,
+        start = scene.start if cfg.start is None else cfg.start
+        r = simulate_batch(scene.surface, cfg.kind, [start], scene.steps,
                            lr=cfg.params["lr"], schedule=cfg.schedule,
                            surface_params=scene.surface_params, record=True, **hyper)
         bad = int(r.diverged_at[0])

@@ -76,6 +76,14 @@ BAD = [
     (edit("steps_per_epoch = 50", "steps_per_epoch = 0"), r"schedule\.steps_per_epoch: must be an integer in \[1"),
     (edit('label = "Adam"', 'label = ""'), r"optimizers\[0\]\.label: must be a non-empty string"),
     (edit('label = "Adam"', 'label = "Adam"\ncolor = "red"'), r"optimizers\[0\]\.color: must be a colour like"),
+    (edit('label = "Adam"', 'label = "Adam"\nstart = [1, 2, 3]'),
+     r"^<t>: optimizers\[0\]\.start: must be two numbers \[x, y\] \(got 3\)$"),
+    (edit('label = "Adam"', 'label = "Adam"\nstart = "here"'),
+     r"^<t>: optimizers\[0\]\.start: must be a list of numbers, each in \[-1000000, 1000000\] \(got 'here'\)$"),
+    (edit('label = "Adam"', 'label = "Adam"\nstart = [0, inf]'), r"^<t>: optimizers\[0\]\.start: must be a list of numbers"),
+    (edit('label = "Adam"', 'label = "Adam"\nstart = [2e6, 0]'), r"^<t>: optimizers\[0\]\.start: must be a list of numbers, each in"),
+    (edit('label = "Adam"', 'label = "Adam"\nstrat = [0, 0]'),
+     r"optimizers\[0\]\.strat: unknown key for adam \(allowed: kind, label, schedule, color, enabled, start, lr"),
     (GOOD.split("[[optimizers]]")[0], r"<t>: optimizers: needs at least one \[\[optimizers\]\] table"),
     (edit('surface = "elongated_bowl"', 'surface = "elongated_bowl"\n[surface_params]\nkappa = 0.5\n'),
      r"surface_params\.kappa: must be a number in \[1, 1000\]"),
@@ -119,8 +127,10 @@ def test_save_and_load_round_trip_exactly(tmp_path):
         'surface = "booth"\n[[optimizers]]\nkind = "momentum"\nenabled = false\nbeta = 0.5\n'
         '[optimizers.schedule]\nkind = "piecewise"\nboundaries = [3, 9]\nvalues = [1.0, 0.5, 0.25]\n'
     ).optimizers[0])
+    scene.optimizers[1].start = (-2.805118, 0.1 + 0.2)
     path = tmp_path / "s.toml"
     save_scene(scene, path)
+    assert path.read_text().count("start = ") == 2  # the scene's and the one optimizer's own
     again = load_scene(path)
     assert again == scene
     assert dumps_scene(again) == path.read_text()
@@ -165,3 +175,43 @@ def test_labels_must_differ():
     with pytest.raises(SceneError, match=r"optimizers\[1\].label: 'adam' is already the label of .*optimizers\[0\]"):
         loads_scene(two, "<t>")
     assert len(loads_scene(two.replace('lr = 0.1', 'lr = 0.1\nlabel = "fast"'), "<t>").optimizers) == 2
+
+
+TWO_STARTS = """\
+surface = "himmelblau"
+start = [0.0, 0.0]
+steps = 400
+
+[[optimizers]]
+kind = "gd"
+label = "from the scene's start"
+lr = 0.01
+
+[[optimizers]]
+kind = "gd"
+label = "from its own start"
+lr = 0.01
+start = [-1.0, 1.0]
+"""
+
+
+def test_an_optimizer_may_start_from_its_own_point():
+    scene = loads_scene(TWO_STARTS, "<t>")
+    assert scene.start == (0.0, 0.0)
+    assert scene.optimizers[0].start is None and scene.optimizers[1].start == (-1.0, 1.0)
+    assert isinstance(scene.optimizers[1].start[0], float)
+    assert "start = [-1.0, 1.0]" in dumps_scene(scene) and loads_scene(dumps_scene(scene)) == scene
+    assert dumps_scene(scene).count("start = ") == 2  # None is not written
+    sim = simulate(scene)
+    assert tuple(sim[0].path[0]) == (0.0, 0.0) and tuple(sim[1].path[0]) == (-1.0, 1.0)
+    # the same optimizer from two basins ends in two of Himmelblau's minima
+    assert sim[0].path[-1] == pytest.approx((3.0, 2.0), abs=1e-3)
+    assert sim[1].path[-1] == pytest.approx((-2.805118, 3.131312), abs=1e-3)
+
+
+def test_network_configs_take_no_start():
+    scene = loads_scene(dumps_scene(load_example("minibatch-noise")))
+    text = dumps_scene(scene).replace('label = "mini-batch 32"', 'label = "mini-batch 32"\nstart = [0.0, 0.0]')
+    with pytest.raises(SceneError, match=r"network\.configs\[1\]\.start: unknown key for gd \(allowed: kind, label, "
+                                         r"schedule, color, enabled, batch_size, seed, lr\)$"):
+        loads_scene(text, "<t>")
