@@ -12,7 +12,8 @@ hyperparameters (see `Optimizer.slots`), and c1 = 1 - b1**t, c2 = 1 - b2**t the 
 corrections of step t. The caller applies W += delta.
 
 An optimizer that evaluates the gradient somewhere other than W (Nesterov's look-ahead)
-also defines `eval_point(w, m, lr, b1)`.
+also defines `eval_point(w, m, lr, b1)`. The step inspector's narration comes from an
+optional plain-Python `explain(ctx)` (see ravine.core.narration).
 
 Adding an optimizer means adding one module here that defines `OPTIMIZER = Optimizer(...)`
 plus its test.
@@ -56,6 +57,10 @@ class Optimizer:
     effective_lr: Callable | None = None
     """effective_lr(s, lr, hp, t) -> per-axis factor k with step = -k * direction, for the
     step inspector; None means lr on every axis."""
+    explain: Callable | None = None
+    """explain(ctx) -> ravine.core.narration.Explanation: plain Python (not jitted) that
+    writes update ctx.t in the notes' notation with its numbers and names its parts as 2-D
+    vectors; None: the narrator uses `formula` and the state."""
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

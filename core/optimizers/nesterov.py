@@ -2,14 +2,36 @@
 
 from ravine.core.jit import jit
 
+from ravine.core.narration import Explanation, Part
 from ravine.core.optimizers import BETA, LR, Optimizer
-from ravine.core.optimizers.momentum import update
+from ravine.core.optimizers.momentum import update, velocity
 
 
 @jit
 def eval_point(w, m, lr, b1):
     """The look-ahead point W - lr*beta*v: where the momentum part of the step leads."""
     return w - lr * b1 * m
+
+
+def explain(ctx):
+    """The look-ahead W - lr·beta·v, dW there, then momentum's v and W -= lr·v: the step is
+    the jump to the look-ahead plus the correction -lr·(1-beta)·dW from there."""
+    beta = ctx.hp["beta"]
+    jump = -ctx.lr * beta * ctx.v_prev
+    v, line, parts = velocity(ctx)
+    fix = -ctx.lr * (1.0 - beta) * ctx.g
+    step = -ctx.lr * v
+    return Explanation(
+        [f"look-ahead = W - lr·beta·v = {ctx.vec(ctx.W)} - {ctx.num(ctx.lr)}·{ctx.num(beta)}·"
+         f"{ctx.vec(ctx.v_prev)} = {ctx.vec(ctx.W + jump)}",
+         f"dW (the gradient at the look-ahead, not at W) = {ctx.vec(ctx.g)}", line,
+         f"step = -lr·beta·v - lr·(1-beta)·dW = {ctx.vec(jump)} + {ctx.vec(fix)} = {ctx.vec(step)}",
+         f"W -= lr·v: W = {ctx.vec(ctx.W)} - {ctx.num(ctx.lr)}·{ctx.vec(v)} = {ctx.vec(ctx.W + step)}"],
+        [*parts,
+         Part("-lr·beta·v (to the look-ahead)", jump),
+         Part("-lr·(1-beta)·dW (correction)", fix, origin="-lr·beta·v (to the look-ahead)"),
+         Part("-lr·v = step", step, step=True,
+              sum_of=("-lr·beta·v (to the look-ahead)", "-lr·(1-beta)·dW (correction)"))])
 
 
 OPTIMIZER = Optimizer(
@@ -20,4 +42,5 @@ OPTIMIZER = Optimizer(
     update=update,
     eval_point=eval_point,
     direction="v",
+    explain=explain,
 )
