@@ -1,8 +1,9 @@
 """The 2-D test surfaces, one module each, discovered into one registry.
 
 Adding a surface means adding one module here that defines `SURFACE = Surface(...)` (with
-`@jit` (ravine.core.jit) scalar `value` and `grad`) plus its test: the kernels, the scene validation, the CLI
-listing and the GUI pick it up from `SURFACES`.
+`@jit` (ravine.core.jit) scalar `value` and `grad`, and its critical points in `critical`) plus
+its test: the kernels, the scene validation, the CLI listing and the GUI pick it up from
+`SURFACES`; `Surface.critical_points` follows the critical points to other parameter values.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ravine.landscapes._surface import Surface
+from ravine.landscapes._surface import CriticalPoint, Surface
 
 
 def _discover() -> dict[str, Surface]:
@@ -36,4 +37,4 @@ def get_surface(name: str) -> Surface:
         raise KeyError(f"unknown surface '{name}' (allowed: {', '.join(SURFACES)})") from None
 
 
-__all__ = ["SURFACES", "Surface", "get_surface"]
+__all__ = ["SURFACES", "CriticalPoint", "Surface", "get_surface"]

@@ -34,4 +34,9 @@ SURFACE = Surface(
     domain=((-4.5, 4.5), (-4.5, 4.5)),
     start=(1.0, 1.4),
     minima=((3.0, 0.5),),
+    # df/dy = 2x (a + 2by + 3cy^2): on x = 0, df/dx = 0 only at y = 1 (Hessian [[0, 27.75],
+    # [27.75, 0]]); off it, a + 2by + 3cy^2 = 0 gives x(y), and df/dx = 0 becomes a degree-7
+    # polynomial in y whose real roots give two points in the domain: the minimum and the saddle
+    # below (numpy's polynomial roots; tests/landscapes repeats the computation).
+    critical=((3.0, 0.5, "min"), (0.0, 1.0, "saddle"), (0.1005379373, -2.6445135850, "saddle")),
 )

@@ -28,4 +28,5 @@ SURFACE = Surface(
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     start=(-5.0, -5.0),
     minima=((1.0, 3.0),),
+    critical=((1.0, 3.0, "min"),),  # a convex quadratic: one critical point
 )

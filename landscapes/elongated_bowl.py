@@ -40,6 +40,7 @@ SURFACE = Surface(
     domain=((-2.0, 2.0), (-2.0, 2.0)),
     start=(-1.5, 1.0),
     minima=((0.0, 0.0),),
+    critical=((0.0, 0.0, "min"),),  # a positive definite quadratic, for every kappa and angle
     params=(
         Param("kappa", 10.0, lo=1.0, hi=1000.0, doc="condition number: steepness across / along",
               scale="log"),

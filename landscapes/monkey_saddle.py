@@ -23,4 +23,7 @@ SURFACE = Surface(
     grad=grad,
     domain=((-2.0, 2.0), (-2.0, 2.0)),
     start=(1.0, 0.2),
+    # degenerate: the Hessian [[6x, -6y], [-6y, -6x]] vanishes at 0; f = r^3 cos(3 theta) changes
+    # sign three times around it
+    critical=((0.0, 0.0, "saddle"),),
 )

@@ -31,5 +31,7 @@ SURFACE = Surface(
     domain=((-2.0, 2.0), (-2.0, 2.0)),
     start=(1.5, 1.2),
     minima=((0.0, 0.0),),
+    # f depends on r^2 only and grows with it: grad = (x, y) exp(..)/width^2 vanishes only at 0
+    critical=((0.0, 0.0, "min"),),
     params=(Param("width", 0.5, lo=0.05, hi=5.0, doc="width of the well", scale="log"),),
 )

@@ -25,4 +25,6 @@ SURFACE = Surface(
     domain=((-2.0, 2.0), (-1.0, 3.0)),
     start=(-1.5, 1.5),
     minima=((1.0, 1.0),),
+    # grad = 0 forces y = x^2, then x = 1: the only critical point
+    critical=((1.0, 1.0, "min"),),
 )

@@ -23,4 +23,5 @@ SURFACE = Surface(
     grad=grad,
     domain=((-2.0, 2.0), (-2.0, 2.0)),
     start=(1.5, 0.01),
+    critical=((0.0, 0.0, "saddle"),),  # Hessian diag(2, -2)
 )
