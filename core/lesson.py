@@ -14,7 +14,7 @@ title = "Momentum"                               # optional, shown as the slide'
 text = "v = beta*v + (1-beta)*dW; W -= lr*v"     # optional, a few plain sentences
 scene = "momentum-ravine"                        # see below
 tab = "optimizers"                               # optional: optimizers | network | ewa
-views = ["map", "cost"]                          # optional: which views to show
+views = ["map", "cost", "ewa"]                   # optional: which views to show
 step = 0                                         # optional: starting step, or "end"
 autoplay = true                                  # optional, default false
 speed = 1.0                                      # optional: times the base speed, 0.25..8
@@ -22,6 +22,7 @@ inspect = "Momentum"                             # optional: the optimizer to in
 narrate = true                                   # optional: narrated step mode, default false
 
 [slides.ewa]                                     # optional: the EWA view's settings
+# (keys after a [slides.ewa] or [slides.scene] header belong to that table: put them above)
 beta = 0.9                                       # in [0, 1), default 0.9
 bias_correction = true                           # default false
 ```

@@ -369,3 +369,12 @@ def test_file_errors_name_the_file(tmp_path):
 def test_unknown_builtin_lesson_names_the_choices():
     with pytest.raises(SceneError, match=r"unknown lesson 'nope' \(allowed: .*optimization"):
         load_builtin_lesson("nope")
+
+
+def test_the_format_in_the_module_docstring_loads():
+    import ravine.core.lesson as module
+
+    example = module.__doc__.split("```toml\n")[1].split("```")[0]
+    slide = loads_lesson(example, "doc").slides[0]
+    assert slide.scene_ref == "momentum-ravine" and slide.inspect == "Momentum" and slide.narrate
+    assert slide.views == ("map", "cost", "ewa") and slide.ewa == EwaSettings(0.9, True)
