@@ -8,11 +8,12 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.params_editor import ParamEditor
+from ravine.app.style import no_si_prefix, restyle
 from ravine.core.ewa import effective_window, ewa, synthetic_temperatures
 from ravine.core.params import Param
 
 REFERENCE = {0.5: "#E69F00", 0.9: "#009E73", 0.98: "#0072B2"}
-BETA = Param("beta", 0.9, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999),
+BETA = Param("beta", 0.9, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999), scale="log1m",
              doc="weight of the past: V = beta*V + (1-beta)*theta")
 
 
@@ -36,7 +37,9 @@ class EwaView(QtWidgets.QWidget):
         controls.addWidget(self.references)
         layout.addLayout(controls)
         self.readout = QtWidgets.QLabel()
-        self.readout.setStyleSheet("font-size: 13pt;")
+        bold = self.readout.font()
+        bold.setBold(True)
+        self.readout.setFont(bold)
         self.readout.setWordWrap(True)
         layout.addWidget(self.readout)
         self.plot = pg.PlotWidget()
@@ -44,7 +47,24 @@ class EwaView(QtWidgets.QWidget):
         self.plot.setLabel("bottom", "day")
         self.plot.setLabel("left", "temperature (deg C)")
         self.plot.addLegend(offset=(10, 10), brush=(255, 255, 255, 215))
+        no_si_prefix(self.plot.getPlotItem())
         layout.addWidget(self.plot, 1)
+        self.controls = [self.beta_editor, self.bias, self.references]
+        self.draw()
+
+    def set_controls_visible(self, on: bool) -> None:
+        for w in self.controls:
+            w.setVisible(on)
+
+    def set_settings(self, beta: float | None = None, bias_correction: bool | None = None) -> None:
+        """What a lesson's slide sets: beta and the bias-correction switch."""
+        if beta is not None:
+            self.beta_editor.set_value(float(beta))
+            self.beta = float(beta)
+        if bias_correction is not None:
+            self.bias.blockSignals(True)
+            self.bias.setChecked(bool(bias_correction))
+            self.bias.blockSignals(False)
         self.draw()
 
     def set_beta(self, beta: float) -> None:
@@ -84,3 +104,4 @@ class EwaView(QtWidgets.QWidget):
             fixed = ewa(self.theta, self.beta, True)[0]
             extra = f";  day 1: uncorrected {raw:.2f}, corrected {fixed:.2f} (the first reading is {self.theta[0]:.2f})"
         self.readout.setText(f"beta = {self.beta:g} averages over about 1/(1-beta) = {n:.3g} days{extra}")
+        restyle(self)

@@ -52,6 +52,24 @@ class SurfaceImage:
     zmin: float
 
 
+KIND_LABELS = {"gd": "GD", "rmsprop": "RMSprop", "adagrad": "AdaGrad", "adamw": "AdamW", "amsgrad": "AMSGrad"}
+
+
+def kind_label(kind: str) -> str:
+    """The name a new optimizer of this kind gets in the legend: GD, Momentum, Adam..."""
+    return KIND_LABELS.get(kind, kind.capitalize())
+
+
+def names_kind(label: str, kind: str) -> bool:
+    """True if `label` only names `kind` (e.g. "GD", "gd", "Adam 2"), so a change of kind
+    should rename it."""
+    stem = label.strip()
+    head, _, tail = stem.rpartition(" ")
+    if head and tail.isdigit():
+        stem = head
+    return stem.lower() in (kind.lower(), kind_label(kind).lower())
+
+
 def color_of(scene: Scene, index: int) -> str:
     return scene.optimizers[index].color or PALETTE[index % len(PALETTE)]
 
@@ -67,6 +85,18 @@ def surface_image(scene: Scene, n: int = MAP_GRID, count: int = CONTOURS) -> Sur
     return SurfaceImage(xs, ys, z, shown, levels, segments, floor, float(z.min()))
 
 
+@dataclass
+class ViewState:
+    """What the views show of the scene (not saved with it): the optimizer the inspector
+    and the narration explain (by label; None: the first), arrows on the map, the narrated
+    step mode, and whether paths are drawn only up to their heads ("hide the future")."""
+
+    inspected: str | None = None
+    arrows: bool = True
+    narrate: bool = False
+    hide_future: bool = False
+
+
 class SceneModel(QtCore.QObject):
     """The scene, its simulation and the current step, with signals for the views.
 
@@ -75,6 +105,8 @@ class SceneModel(QtCore.QObject):
     step_changed(int): the current step moved (animation, scrubbing).
     scene_replaced: a whole new scene was loaded (panels rebuild themselves).
     optimizers_changed: optimizers were added, removed, renamed or re-kinded.
+    view_changed: what the views show changed (`view`: inspected optimizer, arrows,
+    narration, hiding the future), not the scene itself.
     """
 
     surface_changed = QtCore.pyqtSignal()
@@ -82,9 +114,11 @@ class SceneModel(QtCore.QObject):
     step_changed = QtCore.pyqtSignal(int)
     scene_replaced = QtCore.pyqtSignal()
     optimizers_changed = QtCore.pyqtSignal()
+    view_changed = QtCore.pyqtSignal()
 
     def __init__(self, scene: Scene, path: Path | None = None, parent=None):
         super().__init__(parent)
+        self.view = ViewState()
         self.scene = copy.deepcopy(scene)
         self.path = path
         self.dirty = False
@@ -105,7 +139,7 @@ class SceneModel(QtCore.QObject):
         for i, cfg in enumerate(scene.optimizers):
             if not cfg.enabled:
                 continue
-            key = (shared, cfg.kind, repr(sorted(cfg.params.items())), repr(sorted(cfg.schedule.items())))
+            key = (shared, getattr(cfg, "start", None), cfg.kind, repr(sorted(cfg.params.items())), repr(sorted(cfg.schedule.items())))
             prev = old.get(id(cfg))
             if prev is not None and cache.get(id(cfg)) == key:
                 traj = prev.traj
@@ -152,6 +186,23 @@ class SceneModel(QtCore.QObject):
         self.optimizers_changed.emit()
         self.simulation_changed.emit()
         self.step_changed.emit(self.step)
+
+    # ------------------------------------------------------------------ what is shown
+    @property
+    def inspected_run(self) -> Run | None:
+        """The run the inspector explains: the one named in `view.inspected`, else the first."""
+        for run in self.runs:
+            if run.config.label == self.view.inspected:
+                return run
+        return self.runs[0] if self.runs else None
+
+    def set_view(self, **changes) -> None:
+        """Change what the views show, e.g. set_view(inspected="Adam", narrate=True)."""
+        for key, value in changes.items():
+            if not hasattr(self.view, key):
+                raise AttributeError(f"no view setting {key!r}")
+            setattr(self.view, key, value)
+        self.view_changed.emit()
 
     # ------------------------------------------------------------------ edits
     def set_step(self, step: int) -> None:
@@ -207,23 +258,32 @@ class SceneModel(QtCore.QObject):
         self._changed(optimizers=True)
 
     def set_kind(self, index: int, kind: str) -> None:
-        """Change an optimizer's kind, keeping lr and any hyperparameters both kinds share."""
+        """Change an optimizer's kind, keeping lr and any hyperparameters both kinds share.
+        A label that only named the old kind ("GD", "gd", "Adam 2") names the new one."""
         old = self.scene.optimizers[index]
         opt = OPTIMIZERS[kind]
         keep = {k: v for k, v in old.params.items() if k in {p.name for p in opt.params}}
-        relabel = old.label == old.kind
+        relabel = names_kind(old.label, old.kind)
         old.kind = kind
         old.params = check_params(keep, opt.params, "optimizer")
         if relabel:
-            old.label = kind
+            was = old.label
+            old.label = self._free_label(kind_label(kind), index)
+            if self.view.inspected == was:
+                self.view.inspected = old.label
         self._changed(optimizers=True)
+
+    def _free_label(self, label: str, index: int | None = None) -> str:
+        """`label`, or `label 2`, `label 3`... whichever no other optimizer has."""
+        taken = {c.label for i, c in enumerate(self.scene.optimizers) if i != index}
+        out, n = label, 2
+        while out in taken:
+            out, n = f"{label} {n}", n + 1
+        return out
 
     def add_optimizer(self, kind: str = "adam") -> int:
         opt = OPTIMIZERS[kind]
-        labels = {c.label for c in self.scene.optimizers}
-        label, n = kind, 2
-        while label in labels:
-            label, n = f"{kind} {n}", n + 1
+        label = self._free_label(kind_label(kind))
         used = {c.color for c in self.scene.optimizers if c.color}
         self.scene.optimizers.append(OptimizerConfig(kind, label, opt.defaults()))
         index = len(self.scene.optimizers) - 1

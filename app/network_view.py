@@ -20,6 +20,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import PALETTE
 from ravine.app.params_editor import ParamEditor
+from ravine.app.style import no_si_prefix, restyle
 from ravine.core.datasets import DATASETS
 from ravine.core.ewa import ewa
 from ravine.core.loss_landscape import loss_slice
@@ -41,7 +42,7 @@ FLOOR = 1e-4  # costs below this (single well-classified examples) are drawn at 
 REDRAW_MS = 100  # while training, the views redraw at most this often
 BOUNDARY_CMAP = pg.ColorMap([0.0, 0.5, 1.0], [(86, 180, 233), (245, 245, 245), (230, 159, 0)])
 CLASS_BRUSH = [pg.mkBrush(0, 114, 178), pg.mkBrush(213, 94, 0)]
-EWA_BETA = Param("smoothing beta", 0.98, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999),
+EWA_BETA = Param("smoothing beta", 0.98, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999), scale="log1m",
                  doc="beta of the EWA drawn over the noisy mini-batch cost")
 
 
@@ -366,13 +367,12 @@ class NetworkTab(QtWidgets.QWidget):
         super().__init__(parent)
         self.model = NetworkModel(scene_model, self)
         outer = QtWidgets.QHBoxLayout(self)
-        scroll = QtWidgets.QScrollArea()
+        self.scroll = scroll = QtWidgets.QScrollArea()
         self.controls = NetworkControls(self.model)
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(430)
-        scroll.setMaximumWidth(480)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_controls()
         outer.addWidget(scroll)
         right = QtWidgets.QVBoxLayout()
         bar = QtWidgets.QHBoxLayout()
@@ -402,7 +402,7 @@ class NetworkTab(QtWidgets.QWidget):
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setLabel("bottom", xl)
         self.ep_plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 200))
-        ewa_row = QtWidgets.QHBoxLayout()
+        ewa_row = self.ewa_row = QtWidgets.QHBoxLayout()
         self.beta = ParamEditor(EWA_BETA, EWA_BETA.default)
         self.beta.changed.connect(lambda _: self.draw_curves())
         self.bias = QtWidgets.QCheckBox("bias correction")
@@ -410,7 +410,7 @@ class NetworkTab(QtWidgets.QWidget):
         self.bias.toggled.connect(lambda _: self.draw_curves())
         ewa_row.addWidget(self.beta, 1)
         ewa_row.addWidget(self.bias)
-        land_row = QtWidgets.QHBoxLayout()
+        land_row = self.land_row = QtWidgets.QHBoxLayout()
         land_row.addWidget(QtWidgets.QLabel("loss landscape:"))
         self.method = QtWidgets.QComboBox()
         self.method.addItem("PCA of the paths", "pca")
@@ -424,6 +424,8 @@ class NetworkTab(QtWidgets.QWidget):
         self.landscape = pg.PlotWidget(title="loss landscape (updates when training pauses or ends)")
         self.landscape.setLabel("bottom", "direction 1")
         self.landscape.setLabel("left", "direction 2")
+        for plot in (self.it_plot, self.ep_plot, self.landscape.getPlotItem()):
+            no_si_prefix(plot)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         split.addWidget(self.boundaries)
         low = QtWidgets.QWidget()
@@ -453,6 +455,26 @@ class NetworkTab(QtWidgets.QWidget):
         self.model.running_changed.connect(self.on_running)
         self.model.spec_changed.connect(self.on_spec)
         self.on_spec()
+
+    def _fit_controls(self) -> None:
+        """The controls' column is as wide as its content (at any font size): nothing,
+        the x buttons included, is cut off."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll.setMinimumWidth(self.controls.sizeHint().width() + bar + 4)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            QtCore.QTimer.singleShot(0, self._fit_controls)
+        super().changeEvent(event)
+
+    def set_controls_visible(self, on: bool) -> None:
+        """Presentation mode shows the training, not the knobs (F6 brings them back)."""
+        self.scroll.setVisible(on)
+        self.export_button.setVisible(on)
+        for row in (self.ewa_row, self.land_row):
+            for i in range(row.count()):
+                if row.itemAt(i).widget() is not None:
+                    row.itemAt(i).widget().setVisible(on)
 
     def export_weights(self, path) -> str | None:
         """Write the weights as they are now; returns an error message, or None."""
@@ -531,6 +553,7 @@ class NetworkTab(QtWidgets.QWidget):
                 parts.append(f"{run.label} diverged at epoch {run.diverged_at}: lr too large?")
         self.status.setText("   ".join(parts))
         self.draw_curves()
+        restyle(self)
 
     def draw_curves(self) -> None:
         self.it_plot.clear()
@@ -580,4 +603,5 @@ class NetworkTab(QtWidgets.QWidget):
         else:
             self.landscape.setTitle("filter-normalised random plane (Li et al. 2018)", size="10pt")
         self.last_slice = sl
+        restyle(self)
 

@@ -13,7 +13,8 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.core.params import Param, SceneError
 
-TICKS = 1000
+TICKS = 10_000  # slider positions: 0.12 % apart on lr's five decades
+FINE = 20  # with Shift held, a drag moves the slider this many times slower
 
 
 def fmt(value) -> str:
@@ -32,6 +33,38 @@ def round_sig(x: float, digits: int = 3) -> float:
     if x == 0 or not math.isfinite(x):
         return x
     return round(x, digits - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+class FineSlider(QtWidgets.QSlider):
+    """A slider that moves FINE times slower while Shift is held during a drag, so that a
+    short slider over five decades still sets a value to better than 1 % a pixel."""
+
+    def __init__(self, orientation=QtCore.Qt.Orientation.Horizontal, parent=None):
+        super().__init__(orientation, parent)
+        self._fine = None  # (x where Shift took over, value there)
+
+    def mouseMoveEvent(self, ev) -> None:
+        if ev.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier and ev.buttons() & QtCore.Qt.MouseButton.LeftButton:
+            x = ev.position().x()
+            if self._fine is None:
+                self._fine = (x, self.value())
+            x0, v0 = self._fine
+            groove = max(self.width() - self.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_SliderLength), 1)
+            ticks = (x - x0) / groove * (self.maximum() - self.minimum()) / FINE
+            self.setValue(int(round(v0 + ticks)))
+            ev.accept()
+            return
+        if self._fine is not None:  # Shift released mid-drag: carry on normally from here
+            self._fine = None
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev) -> None:
+        self._fine = None
+        super().mouseReleaseEvent(ev)
+
+    def mousePressEvent(self, ev) -> None:
+        self._fine = None
+        super().mousePressEvent(ev)
 
 
 class ParamEditor(QtWidgets.QWidget):
@@ -68,9 +101,11 @@ class ParamEditor(QtWidgets.QWidget):
             self.field.editingFinished.connect(self._typed)
             grid.addWidget(self.field, 0, 1)
             if param.kind in ("float", "int"):
-                self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+                self.slider = FineSlider(QtCore.Qt.Orientation.Horizontal)
                 self.slider.setRange(0, TICKS)
-                self.slider.setToolTip(param.doc)
+                self.slider.setSingleStep(TICKS // 500)
+                self.slider.setPageStep(TICKS // 20)
+                self.slider.setToolTip(f"{param.doc} (hold Shift while dragging for fine steps)")
                 self._set_slider(value)
                 self.slider.valueChanged.connect(self._slid)
                 grid.addWidget(self.slider, 0, 2)
@@ -81,11 +116,14 @@ class ParamEditor(QtWidgets.QWidget):
         grid.addWidget(self.error, 1, 0, 1, 3)
         grid.setColumnStretch(2, 1)
 
-    # slider <-> value
+    # slider <-> value: linear, log, or log(1 - value) for decay rates such as beta, where
+    # 0.9, 0.99 and 0.999 are as far apart as 0.1, 0.01 and 0.001 are on a log scale
     def _to_tick(self, value: float) -> int:
         lo, hi = self.param.slider_range()
         if self.param.scale == "log":
             lo, hi, value = math.log(lo), math.log(hi), math.log(max(value, 1e-300))
+        elif self.param.scale == "log1m":
+            lo, hi, value = (-math.log(max(1.0 - v, 1e-300)) for v in (lo, hi, value))
         frac = (value - lo) / (hi - lo) if hi > lo else 0.0
         return int(round(min(max(frac, 0.0), 1.0) * TICKS))
 
@@ -94,11 +132,15 @@ class ParamEditor(QtWidgets.QWidget):
         frac = tick / TICKS
         if self.param.scale == "log":
             value = math.exp(math.log(lo) + frac * (math.log(hi) - math.log(lo)))
+        elif self.param.scale == "log1m":
+            a, b = -math.log(1.0 - lo), -math.log(1.0 - hi)
+            value = 1.0 - math.exp(-(a + frac * (b - a)))
+            return round(1.0 - round_sig(1.0 - value, 3), 12)  # 0.99 rather than 0.98999...
         else:
             value = lo + frac * (hi - lo)
         if self.param.kind == "int":
             return int(round(value))
-        return round_sig(value, 3) if self.param.scale == "log" else round(value, 4)
+        return round_sig(value, 4) if self.param.scale == "log" else round(value, 4)
 
     def _set_slider(self, value) -> None:
         if self.slider is not None:

@@ -10,15 +10,28 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+import time
+
 from ravine.app.model import SceneModel
+from ravine.app.style import no_si_prefix, restyle, signals_blocked
 from ravine.core.stepinfo import step_info
 from ravine.landscapes import get_surface
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#222")
 
 COLORMAP = "CET-L17"  # perceptually uniform, light (low) to dark (high)
+MAP_TOP = 0.8  # the map uses CET-L17 up to here: its darkest blue would hide dark outlines
+OUTLINE = "#000000"  # every path's outline: >= 3:1 against every colour of the map (WCAG)
 TAIL = 40  # steps of the bright trail behind each head
-ARROWS = {"-gradient": "#C0392B", "velocity v": "#8E44AD", "step taken": "#111111"}
+ARROWS = {"-gradient": "#1E88E5", "velocity v": "#00C853", "step taken": "#FFFFFF"}  # on black outlines
+EDGE_INSET = 14  # px between an off-map head's marker and the map's edge
+
+
+def map_colormap() -> pg.ColorMap:
+    """CET-L17 (white, orange, red, magenta) without its darkest part: see MAP_TOP."""
+    full = pg.colormap.get(COLORMAP)
+    pos = np.linspace(0.0, 1.0, 64)
+    return pg.ColorMap(pos, full.map(pos * MAP_TOP, mode="byte"))
 
 
 def _pen(color, width=2.0, alpha=255, style=QtCore.Qt.PenStyle.SolidLine):
@@ -115,16 +128,23 @@ class RunItems:
 
     def __init__(self, color: str):
         self.traj = None
-        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 2.0, 150)))
+        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170)))
+        # the outline under the trail: a path of any palette colour stands out on any part of the map
+        self.outline = pg.PlotCurveItem(pen=_pen(OUTLINE, 5.2))
         self.tail = [pg.PlotCurveItem(pen=_pen(color, 3.2, a)) for a in self.FADE]
-        self.head = pg.ScatterPlotItem(symbol="o", size=12, brush=color, pen=_pen("#FFFFFF", 1.5))
+        self.head = pg.ScatterPlotItem(symbol="o", size=12, brush=color, pen=_pen(OUTLINE, 1.5))
         self.bad = pg.ScatterPlotItem(symbol="x", size=18, brush="#C0392B", pen=_pen("#C0392B", 3))
+        # where a head that left the view is: an arrow at the view's edge, with its position
+        self.edge = pg.ArrowItem(headLen=16, tipAngle=40, pen=_pen(OUTLINE, 1.2), brush=color)
+        self.edge_text = pg.TextItem(color="#111", fill=(255, 255, 255, 200), anchor=(0.5, 0.5))
+        self.edge.hide()
+        self.edge_text.hide()
         self.sample = pg.PlotDataItem(pen=_pen(color, 3.2))
         for z, item in enumerate(self.all()):
             item.setZValue(10 + z)
 
     def all(self):
-        return [self.ghost, *self.tail, self.head, self.bad]
+        return [self.ghost, self.outline, *self.tail, self.head, self.bad, self.edge, self.edge_text]
 
 
 class MapView(pg.GraphicsLayoutWidget):
@@ -136,10 +156,12 @@ class MapView(pg.GraphicsLayoutWidget):
         self.vb = MapViewBox(model)
         self.plot = self.addPlot(row=0, col=0, viewBox=self.vb)
         self.plot.showGrid(x=False, y=False)
+        no_si_prefix(self.plot)
         self.image = cached(pg.ImageItem())
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        cmap = pg.colormap.get(COLORMAP)
+        cmap = map_colormap()
+        self.image.setColorMap(cmap)
         self.colorbar = pg.ColorBarItem(colorMap=cmap, interactive=False, width=14,
                                         label="log10(f - min)")
         self.colorbar.getAxis("right").setWidth(42)
@@ -156,20 +178,31 @@ class MapView(pg.GraphicsLayoutWidget):
         self.legend = pg.LegendItem(offset=(8, 8), labelTextColor="#111", brush=(255, 255, 255, 215),
                                     pen=_pen("#999999", 1))
         self.legend.setParentItem(self.plot.vb)
-        self.arrow_lines = [pg.PlotCurveItem(pen=_pen(c, 2.5)) for c in ARROWS.values()]
-        for line in self.arrow_lines:
+        self.legend_corner = (0, 0)
+        self.arrow_outlines = [pg.PlotCurveItem(pen=_pen(OUTLINE, 6.0)) for _ in ARROWS]
+        self.arrow_lines = [pg.PlotCurveItem(pen=_pen(c, 3.0)) for c in ARROWS.values()]
+        for line in self.arrow_outlines + self.arrow_lines:
             line.setZValue(30)
             self.plot.addItem(line)
-        self.arrow_heads = [pg.ArrowItem(headLen=14, tipAngle=30, pen=None, brush=c) for c in ARROWS.values()]
+        self.arrow_heads = [pg.ArrowItem(headLen=16, tipAngle=32, pen=_pen(OUTLINE, 1.5), brush=c)
+                            for c in ARROWS.values()]
         for a in self.arrow_heads:
             a.setZValue(31)
             a.hide()
             self.plot.addItem(a)
+        # the scale of the gradient-like arrows: a bar of a round length, with its value
+        self.scale_line = pg.PlotCurveItem(pen=_pen("#111111", 3.0))
+        self.scale_bar = pg.TextItem(color="#111", fill=(255, 255, 255, 215), anchor=(1, 1))
+        for item in (self.scale_line, self.scale_bar):
+            item.setZValue(40)
+            item.hide()
+            self.plot.addItem(item, ignoreBounds=True)
         self.items: list[RunItems] = []
-        self.label_size = None  # legend text size; presentation mode makes it larger
         model.surface_changed.connect(self.draw_surface)
         model.simulation_changed.connect(self.draw_paths)
         model.step_changed.connect(self.draw_step)
+        model.view_changed.connect(self.draw_paths)
+        self.vb.sigRangeChanged.connect(lambda *_: self._view_moved())
         self.draw_surface()
         self.draw_paths()
 
@@ -184,6 +217,7 @@ class MapView(pg.GraphicsLayoutWidget):
         self.fit()
         surf = get_surface(self.model.scene.surface)
         set_title(self.plot, f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
+        restyle(self)
 
     def fit(self) -> None:
         """Show the surface's whole domain (again, e.g. after the widget was resized)."""
@@ -196,12 +230,19 @@ class MapView(pg.GraphicsLayoutWidget):
         if layout != getattr(self, "_layout", None):
             self._rebuild(runs)
             self._layout = layout
+        hide = self.model.view.hide_future
         for run, items in zip(runs, self.items):
-            if items.traj is not run.traj:  # only what changed is redrawn
-                items.traj = run.traj
-                items.ghost.setData(run.traj.path[:, 0], run.traj.path[:, 1])
-        x, y = self.model.scene.start
-        self.start.setData([x], [y])
+            if items.traj is not run.traj or hide != getattr(items, "hid", None):  # only what changed
+                items.traj, items.hid = run.traj, hide
+                # the whole route, drawn once and cached; hiding the future draws it per step
+                items.ghost.setCacheMode(items.ghost.CacheMode.NoCache if hide else
+                                         items.ghost.CacheMode.DeviceCoordinateCache)
+                if not hide:
+                    items.ghost.setData(run.traj.path[:, 0], run.traj.path[:, 1])
+        starts = {getattr(r.config, "start", None) or self.model.scene.start for r in runs} or {self.model.scene.start}
+        self.start.setData([p[0] for p in starts], [p[1] for p in starts])
+        self.legend.setVisible(bool(runs))
+        self.place_legend()
         self.draw_step(self.model.step)
 
     def _rebuild(self, runs) -> None:
@@ -213,53 +254,159 @@ class MapView(pg.GraphicsLayoutWidget):
         for run in runs:
             items = RunItems(run.color)
             for item in items.all():
-                self.plot.addItem(item)
+                self.plot.addItem(item, ignoreBounds=True)
             self.legend.addItem(items.sample, status_text(run, self.model.step))
             self.items.append(items)
+        restyle(self)
 
     def draw_step(self, step: int) -> None:
+        hide = self.model.view.hide_future
         for run, items, (_, label) in zip(self.model.runs, self.items, self.legend.items):
             path = run.traj.path
             t = min(step, run.traj.steps_done)
-            # the fading trail: TAIL steps behind the head, brighter towards it
+            if hide:
+                items.ghost.setData(path[: t + 1, 0], path[: t + 1, 1])
+            # the fading trail: TAIL steps behind the head, brighter towards it, on its outline
             edges = np.linspace(max(0, t - TAIL), t, len(items.tail) + 1).astype(int)
             for seg, a, b in zip(items.tail, edges[:-1], edges[1:]):
                 seg.setData(path[a: b + 1, 0], path[a: b + 1, 1])
+            items.outline.setData(path[edges[0]: t + 1, 0], path[edges[0]: t + 1, 1])
             items.head.setData([path[t, 0]], [path[t, 1]])
             diverged = run.traj.diverged_at is not None and step >= run.traj.diverged_at
             items.bad.setData([path[t, 0]] if diverged else [], [path[t, 1]] if diverged else [])
-            if self.label_size:
-                label.setText(status_text(run, step), size=self.label_size)
-            else:
-                label.setText(status_text(run, step))
+            label.setText(status_text(run, step))
+        self._mark_off_map()
 
-    def show_arrows(self, origin, vectors: dict[str, np.ndarray]) -> None:
-        """Arrows from `origin` along each vector (directions; equal lengths on screen)."""
+    # ------------------------------------------------------------------ what the view frames
+    def _view_moved(self) -> None:
+        self._mark_off_map()
+        self.place_legend()
+
+    def _mark_off_map(self) -> None:
+        """A head outside the view gets an arrow at the view's edge pointing to it, with its
+        position (heads are never lost from sight)."""
         (x0, x1), (y0, y1) = self.vb.viewRange()
-        length = 0.12 * min(x1 - x0, y1 - y0)
-        for name, line, head in zip(ARROWS, self.arrow_lines, self.arrow_heads):
+        px, py = self.vb.viewPixelSize()
+        ix, iy = EDGE_INSET * px, EDGE_INSET * py
+        step = self.model.step
+        for run, items in zip(self.model.runs, self.items):
+            t = min(step, run.traj.steps_done)
+            hx, hy = (float(v) for v in run.traj.path[t])
+            if x0 <= hx <= x1 and y0 <= hy <= y1:
+                items.edge.hide()
+                items.edge_text.hide()
+                continue
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            # the point where the line from the centre to the head crosses the inset border
+            f = min(((x1 - ix - cx) / (hx - cx)) if hx > cx else ((x0 + ix - cx) / (hx - cx)) if hx < cx else np.inf,
+                    ((y1 - iy - cy) / (hy - cy)) if hy > cy else ((y0 + iy - cy) / (hy - cy)) if hy < cy else np.inf)
+            ex, ey = cx + f * (hx - cx), cy + f * (hy - cy)
+            angle = np.degrees(np.arctan2((hy - cy) / py, (hx - cx) / px))
+            items.edge.setStyle(angle=180 - angle)
+            items.edge.setPos(ex, ey)
+            items.edge.show()
+            items.edge_text.setText(f"{run.config.label} ({hx:.3g}, {hy:.3g})")
+            # the text sits inside the view, beside the arrow
+            tx = ex - np.cos(np.radians(angle)) * 6 * ix
+            ty = ey - np.sin(np.radians(angle)) * 2.5 * iy
+            items.edge_text.setPos(tx, ty)
+            items.edge_text.show()
+
+    def place_legend(self) -> None:
+        """Put the legend in the corner of the view where it hides least: the starts, the
+        heads and the minima weigh most, then every point of the paths."""
+        if not self.model.runs:
+            return
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        px, py = self.vb.viewPixelSize()
+        w, h = self.legend.boundingRect().width() * px, self.legend.boundingRect().height() * py
+        pts, weights = [], []
+        for run in self.model.runs:
+            path = run.traj.path
+            every = max(1, len(path) // 400)
+            pts.append(path[::every])
+            weights.append(np.ones(len(path[::every])))
+            pts.append(path[[0, -1]])
+            weights.append(np.full(2, 200.0))
+        minima = get_surface(self.model.scene.surface).minima
+        if minima:
+            pts.append(np.asarray(minima, dtype=float))
+            weights.append(np.full(len(minima), 50.0))
+        pts, weights = np.concatenate(pts), np.concatenate(weights)
+        mx, my = 10 * px, 10 * py  # the legend's offset and a margin
+        best = None
+        for cx, cy in ((0, 0), (1, 0), (0, 1), (1, 1)):  # left/right, top/bottom
+            left = x0 + mx if cx == 0 else x1 - mx - w
+            top = y1 - my if cy == 0 else y0 + my + h
+            inside = (pts[:, 0] >= left) & (pts[:, 0] <= left + w) & (pts[:, 1] <= top) & (pts[:, 1] >= top - h)
+            cost = float(weights[inside].sum())
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, (cx, cy))
+        corner = best[1]
+        if corner != self.legend_corner or not getattr(self, "_anchored", False):
+            self.legend_corner = corner
+            self._anchored = True
+            sx, sy = corner
+            self.legend.anchor(itemPos=(sx, sy), parentPos=(sx, sy), offset=(8 - 16 * sx, 8 - 16 * sy))
+
+    def show_arrows(self, origin, vectors: dict[str, np.ndarray], true_length: tuple[str, ...] = ("step taken",)) -> None:
+        """Arrows from `origin`, with their true lengths: the vectors named in `true_length`
+        (the step: a move on the map) at the map's own scale, the others (gradient-like
+        quantities) all on one common scale, shown by a scale bar, so that the longest is a
+        fifth of the view."""
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        norms = [float(np.hypot(*v)) for k, v in vectors.items() if k not in true_length and v is not None]
+        norms = [n for n in norms if np.isfinite(n) and n > 0]
+        scale = 0.2 * min(x1 - x0, y1 - y0) / max(norms) if norms else 1.0
+        for name, outline, line, head in zip(ARROWS, self.arrow_outlines, self.arrow_lines, self.arrow_heads):
             vec = vectors.get(name)
             norm = float(np.hypot(*vec)) if vec is not None else 0.0
             if vec is None or not np.isfinite(norm) or norm == 0.0:
+                outline.setData([], [])
                 line.setData([], [])
                 head.hide()
                 continue
-            tip = origin + vec / norm * length
+            tip = origin + vec * (1.0 if name in true_length else scale)
             line.setData([origin[0], tip[0]], [origin[1], tip[1]])
-            # ArrowItem points along -x at angle 0; rotate to the vector (screen y is down)
-            head.setStyle(angle=180 - float(np.degrees(np.arctan2(vec[1], vec[0]))))
+            outline.setData([origin[0], tip[0]], [origin[1], tip[1]])
+            # shorter arrows on top of longer ones: momentum's velocity and step share a direction
+            z = 30 + 5 / (1 + float(np.hypot(*(tip - origin))) / max(x1 - x0, 1e-300))
+            outline.setZValue(z)
+            line.setZValue(z + 0.01)
+            head.setZValue(z + 0.02)
+            # ArrowItem points along -x at angle 0; rotate to the vector on screen
+            px, py = self.vb.viewPixelSize()
+            head.setStyle(angle=180 - float(np.degrees(np.arctan2(vec[1] / py, vec[0] / px))))
             head.setPos(*tip)
             head.show()
+        self.arrow_scale = scale
+        if norms:
+            unit = 10.0 ** np.floor(np.log10(0.1 * min(x1 - x0, y1 - y0) / scale))
+            length = unit * scale  # on the map
+            px, py = self.vb.viewPixelSize()
+            right, bottom = x1 - 12 * px, y0 + 12 * py
+            self.scale_line.setData([right - length, right], [bottom, bottom])
+            self.scale_bar.setText(f"arrows: this bar = {unit:g} (gradient units)")
+            self.scale_bar.setPos(right, bottom + 6 * py)
+            self.scale_line.show()
+            self.scale_bar.show()
+        else:
+            self.scale_line.hide()
+            self.scale_bar.hide()
 
     def hide_arrows(self) -> None:
-        for line, head in zip(self.arrow_lines, self.arrow_heads):
+        for outline, line, head in zip(self.arrow_outlines, self.arrow_lines, self.arrow_heads):
+            outline.setData([], [])
             line.setData([], [])
             head.hide()
+        self.scale_line.hide()
+        self.scale_bar.hide()
 
 
 class CurvesView(pg.GraphicsLayoutWidget):
-    """Loss (log y, minus the surface's minimum) and learning rate against step, with a
-    cursor at the current step that can be dragged, and a readout of the values under the mouse."""
+    """Loss (log y, minus the surface's minimum) and learning rate (log y) against step,
+    with a cursor at the current step that can be dragged, and a readout of the values
+    under the mouse while it is over a plot."""
 
     def __init__(self, model: SceneModel, parent=None, plots=("cost", "lr")):
         super().__init__(parent)
@@ -274,8 +421,10 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.lr.setXLink(self.cost)
         for plot in (self.cost, self.lr):
             plot.showGrid(x=True, y=True, alpha=0.25)
+            no_si_prefix(plot)
         self.lr.setLabel("bottom", "step")
         self.lr.setLabel("left", "learning rate")
+        self.lr.setLogMode(y=True)  # a decaying schedule spans decades
         cache_axes(self.cost)
         cache_axes(self.lr)
         self.cursors = []
@@ -293,7 +442,14 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.scene().sigMouseMoved.connect(self._hover)
         model.simulation_changed.connect(self.draw)
         model.step_changed.connect(self.draw_step)
+        model.view_changed.connect(self.draw)
+        model.scene_replaced.connect(self.readout.hide)
         self.draw()
+
+    def leaveEvent(self, event) -> None:
+        """The readout belongs to the mouse: it goes when the mouse leaves the plots."""
+        self.readout.hide()
+        super().leaveEvent(event)
 
     def cost_values(self, run) -> np.ndarray:
         """What the cost plot shows for a run: loss - min on a log axis, or the loss itself."""
@@ -322,19 +478,35 @@ class CurvesView(pg.GraphicsLayoutWidget):
             self._drawn = [None] * len(runs)
             self._layout = layout
             self.cost.setXRange(0, self.model.steps, padding=0.02)
+            restyle(self)
+        hide = self.model.view.hide_future
         for i, run in enumerate(runs):
-            if self._drawn[i] is not run.traj:  # only what changed is redrawn
-                steps = np.arange(run.traj.steps_done + 1)
-                self.cost_curves[i].setData(steps, self.cost_values(run))
-                self.lr_curves[i].setData(steps[1:], run.traj.lr)
-                self._drawn[i] = run.traj
+            if hide or self._drawn[i] is not run.traj:  # only what changed is redrawn
+                self._set_curves(i, run, self.model.step if hide else None)
+                self._drawn[i] = None if hide else run.traj
+        if hide:  # the axes keep the whole run's range, so the curves grow into them
+            values = [self.cost_values(r) for r in runs]
+            if values and self.log:
+                lo = min(float(v.min()) for v in values)
+                hi = max(float(v.max()) for v in values)
+                self.cost.setYRange(np.log10(lo), np.log10(hi), padding=0.05)
+        else:
+            self.cost.enableAutoRange(axis="y")
         self.draw_step(self.model.step)
 
+    def _set_curves(self, i: int, run, upto: int | None) -> None:
+        n = run.traj.steps_done + 1 if upto is None else min(upto, run.traj.steps_done) + 1
+        steps = np.arange(n)
+        self.cost_curves[i].setData(steps, self.cost_values(run)[:n])
+        self.lr_curves[i].setData(steps[1:], np.maximum(run.traj.lr[: n - 1], 1e-300))
+
     def draw_step(self, step: int) -> None:
+        if self.model.view.hide_future:
+            for i, run in enumerate(self.model.runs):
+                self._set_curves(i, run, step)
         for line in self.cursors:
-            line.blockSignals(True)
-            line.setValue(step)
-            line.blockSignals(False)
+            with signals_blocked(line):
+                line.setValue(step)
 
     def _hover(self, pos) -> None:
         if not self.cost.sceneBoundingRect().contains(pos) and not self.lr.sceneBoundingRect().contains(pos):
@@ -361,8 +533,11 @@ class CurvesView(pg.GraphicsLayoutWidget):
 
 
 class InspectorView(QtWidgets.QWidget):
-    """The numbers of the current update for one optimizer, and arrows on the map:
-    the negative gradient, the velocity (momentum) and the step actually taken."""
+    """The numbers of the current update for one optimizer, and arrows on the map: the
+    negative gradient, the velocity (momentum) and the step actually taken, with their true
+    lengths. Which optimizer, and whether arrows are drawn, live in the model (`view`)."""
+
+    ROWS = 9  # the text area always has room for this many lines: the plots never jump
 
     def __init__(self, model: SceneModel, map_view: MapView, parent=None):
         super().__init__(parent)
@@ -371,11 +546,12 @@ class InspectorView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
         self.show_arrows = QtWidgets.QCheckBox("arrows on the map")
-        self.show_arrows.setChecked(True)
-        self.show_arrows.toggled.connect(lambda _: self.update_view())
+        self.show_arrows.setChecked(model.view.arrows)
+        self.show_arrows.toggled.connect(lambda on: self.model.set_view(arrows=on))
         self.which = QtWidgets.QComboBox()
-        self.which.currentIndexChanged.connect(lambda _: self.update_view())
-        top.addWidget(QtWidgets.QLabel("inspect"))
+        self.which.currentTextChanged.connect(self._chosen)
+        self.caption = QtWidgets.QLabel("inspect")
+        top.addWidget(self.caption)
         top.addWidget(self.which, 1)
         top.addWidget(self.show_arrows)
         layout.addLayout(top)
@@ -383,29 +559,54 @@ class InspectorView(QtWidgets.QWidget):
         self.text.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.text.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
         self.text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.text, 1)
+        self.text.setWordWrap(True)
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidget(self.text)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        layout.addWidget(self.scroll, 1)
         model.simulation_changed.connect(self._runs_changed)
+        model.view_changed.connect(self._runs_changed)
         model.step_changed.connect(lambda _: self.update_view())
         self._runs_changed()
 
+    def fix_height(self) -> None:
+        """A fixed height from the font (ROWS lines), so the curves above keep their size
+        whatever the optimizer's table holds; called again when the font changes."""
+        line = QtGui.QFontMetrics(self.text.font()).lineSpacing()
+        self.setFixedHeight(int(line * self.ROWS + self.which.sizeHint().height() + 24))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self.fix_height()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        self.fix_height()
+        super().showEvent(event)
+
+    def _chosen(self, label: str) -> None:
+        if label and label != self.model.view.inspected:
+            self.model.set_view(inspected=label)
+
     def _runs_changed(self) -> None:
-        current = self.which.currentText()
-        self.which.blockSignals(True)
-        self.which.clear()
-        self.which.addItems([r.config.label for r in self.model.runs])
-        if current in [r.config.label for r in self.model.runs]:
-            self.which.setCurrentText(current)
-        self.which.blockSignals(False)
+        labels = [r.config.label for r in self.model.runs]
+        run = self.model.inspected_run
+        with signals_blocked(self.which, self.show_arrows):
+            if [self.which.itemText(i) for i in range(self.which.count())] != labels:
+                self.which.clear()
+                self.which.addItems(labels)
+            if run is not None:
+                self.which.setCurrentText(run.config.label)
+            self.show_arrows.setChecked(self.model.view.arrows)
         self.update_view()
 
     def update_view(self) -> None:
-        runs = self.model.runs
-        i = self.which.currentIndex()
-        if not runs or i < 0:
+        run = self.model.inspected_run
+        if run is None:
             self.text.setText("")
             self.map_view.hide_arrows()
             return
-        run = runs[i]
         t = min(max(self.model.step, 1), run.traj.steps_done)
         if run.traj.steps_done == 0:
             self.text.setText(f"<b>{run.config.label}</b> diverged at its first step.")
@@ -429,11 +630,11 @@ class InspectorView(QtWidgets.QWidget):
             rows.append(("per-axis lr", vec(info.effective_lr) + "  (lr / (sqrt(S)+eps))"))
         rows.append(("step taken", vec(info.step)))
         html = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td>{v}</td></tr>" for k, v in rows)
-        note = ("<br><span style='color:#666'>Arrows show directions: "
-                "<span style='color:#C0392B'>-gradient</span>, "
-                "<span style='color:#8E44AD'>velocity</span>, step taken (black).</span>")
+        note = (f"<br><span style='color:#555'>Arrows: <span style='color:{ARROWS['-gradient']}'>-gradient</span>, "
+                f"<span style='color:{ARROWS['velocity v']}'>-velocity</span> (one scale, see the bar), "
+                "step taken (black, true length on the map).</span>")
         self.text.setText(f"<b>{run.config.label}</b> ({run.config.kind})<table>{html}</table>{note}")
-        if self.show_arrows.isChecked():
+        if self.model.view.arrows:
             vectors = {"-gradient": -info.grad, "step taken": info.step}
             if info.direction_name == "v":
                 vectors["velocity v"] = -info.v
@@ -443,13 +644,19 @@ class InspectorView(QtWidgets.QWidget):
 
 
 class Timeline(QtWidgets.QWidget):
-    """Play/pause, step back/forward, speed, reset and a scrubber; drives model.step."""
+    """Play/pause, step back/forward, speed, reset and a scrubber; drives model.step.
 
-    SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16, 32]
+    Playback runs in wall time: at speed k the timeline moves k * base steps a second,
+    where the base plays the whole scene in BASE_SECONDS, whatever painting costs (a slow
+    frame is dropped, never played in slow motion)."""
 
-    def __init__(self, model: SceneModel, parent=None):
+    SPEEDS = [0.25, 0.5, 1, 2, 4, 8]
+    BASE_SECONDS = 5.0
+
+    def __init__(self, model: SceneModel, parent=None, clock=time.perf_counter):
         super().__init__(parent)
         self.model = model
+        self.clock = clock
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
 
@@ -473,9 +680,15 @@ class Timeline(QtWidgets.QWidget):
         self.speed = QtWidgets.QComboBox()
         for s in self.SPEEDS:
             self.speed.addItem(f"{s:g}x", s)
-        self.speed.setCurrentIndex(self.SPEEDS.index(2))
-        self.speed.setToolTip("playback speed: 1x is 60 steps a second ([ and ] change it)")
+        self.speed.setCurrentIndex(self.SPEEDS.index(1))
+        self.speed.currentIndexChanged.connect(self._speed_changed)
         layout.addWidget(self.speed)
+        self.rate_label = QtWidgets.QLabel()
+        layout.addWidget(self.rate_label)
+        self.hide_future = QtWidgets.QCheckBox("hide the future")
+        self.hide_future.setToolTip("draw paths and curves only up to the current step")
+        self.hide_future.toggled.connect(lambda on: self.model.set_view(hide_future=on))
+        layout.addWidget(self.hide_future)
         self.scrubber = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.scrubber.setToolTip("scrub through the steps")
         self.scrubber.valueChanged.connect(self.model.set_step)
@@ -485,16 +698,34 @@ class Timeline(QtWidgets.QWidget):
         layout.addWidget(self.label)
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(16)
+        self.timer.setInterval(15)
         self.timer.timeout.connect(self._tick)
-        self._carry = 0.0
+        self._anchor = (0.0, 0)  # (wall time, step) playback counts from
+        self._playing = False
         model.step_changed.connect(self._show_step)
         model.simulation_changed.connect(lambda: self._show_step(self.model.step))
+        model.view_changed.connect(self._view_changed)
+        self.speed.setToolTip("playback speed: multiples of a base that plays the scene in about "
+                              f"{self.BASE_SECONDS:g} s ([ and ] change it)")
         self._show_step(model.step)
 
     @property
     def playing(self) -> bool:
-        return self.timer.isActive()
+        return self._playing
+
+    @property
+    def rate(self) -> float:
+        """Steps per second of wall time at the chosen speed."""
+        return self.base_rate() * self.speed.currentData()
+
+    def base_rate(self) -> float:
+        """The 1x rate: the whole scene in BASE_SECONDS (at least one step a second)."""
+        return max(self.model.steps / self.BASE_SECONDS, 1.0)
+
+    def set_speed(self, multiple: float) -> None:
+        """Choose the speed nearest to `multiple` of the base."""
+        i = int(np.argmin([abs(np.log(s / multiple)) for s in self.SPEEDS]))
+        self.speed.setCurrentIndex(i)
 
     def toggle(self) -> None:
         if self.playing:
@@ -505,11 +736,14 @@ class Timeline(QtWidgets.QWidget):
     def play(self) -> None:
         if self.model.step >= self.model.steps:
             self.model.set_step(0)
-        self._carry = 0.0
+        self._anchor = (self.clock(), self.model.step)
+        self._last = self.model.step
+        self._playing = True
         self.timer.start()
         self.play_button.setIcon(self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MediaPause))
 
     def pause(self) -> None:
+        self._playing = False
         self.timer.stop()
         self.play_button.setIcon(self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MediaPlay))
 
@@ -525,18 +759,33 @@ class Timeline(QtWidgets.QWidget):
         i = self.speed.currentIndex() + (1 if up else -1)
         self.speed.setCurrentIndex(min(max(i, 0), len(self.SPEEDS) - 1))
 
+    def _speed_changed(self, _=None) -> None:
+        if self.playing:  # go on from here at the new rate
+            self._anchor = (self.clock(), self.model.step)
+            self._last = self.model.step
+        self._show_rate()
+
     def _tick(self) -> None:
-        self._carry += self.speed.currentData()
-        n = int(self._carry)
-        self._carry -= n
-        if n:
-            self.model.set_step(self.model.step + n)
+        if self.model.step != self._last:  # scrubbed or stepped meanwhile: go on from there
+            self._anchor = (self.clock(), self.model.step)
+        t0, s0 = self._anchor
+        target = min(s0 + int((self.clock() - t0) * self.rate), self.model.steps)
+        if target != self.model.step:
+            self.model.set_step(target)
+        self._last = self.model.step
         if self.model.step >= self.model.steps:
             self.pause()
 
+    def _view_changed(self) -> None:
+        with signals_blocked(self.hide_future):
+            self.hide_future.setChecked(self.model.view.hide_future)
+
+    def _show_rate(self) -> None:
+        self.rate_label.setText(f"{self.rate:.3g} steps/s")
+
     def _show_step(self, step: int) -> None:
-        self.scrubber.blockSignals(True)
-        self.scrubber.setRange(0, self.model.steps)
-        self.scrubber.setValue(step)
-        self.scrubber.blockSignals(False)
+        with signals_blocked(self.scrubber):
+            self.scrubber.setRange(0, self.model.steps)
+            self.scrubber.setValue(step)
         self.label.setText(f"step {step} / {self.model.steps}")
+        self._show_rate()

@@ -1,9 +1,6 @@
 """The playground window: controls on the left, the map with its curves and step inspector,
-the EWA view in a second tab, the timeline below. Keyboard-driven for the classroom:
-
-    Space play/pause    Left/Right step    Home/End first/last step    [ ] slower/faster
-    Ctrl+O open   Ctrl+S save   Ctrl+E export PNG   Ctrl+Shift+C copy scene   F5 presentation
-"""
+the network and EWA views in other tabs, the timeline below. Keyboard-driven for the
+classroom: every key is in `KEYS` (shortcuts and Help > Keyboard are made from it)."""
 
 from __future__ import annotations
 
@@ -16,6 +13,7 @@ from ravine.app.ewa_view import EwaView
 from ravine.app.model import SceneModel
 from ravine.app.network_view import NetworkTab
 from ravine.app.panels import ControlsPanel
+from ravine.app.style import PRESENTER, PRESENT_PT
 from ravine.app.views import CurvesView, InspectorView, MapView, Timeline
 from ravine.core import SceneError, dumps_scene, example_names, load_example, load_scene, save_scene
 from ravine.core.export import trajectories_csv
@@ -41,6 +39,34 @@ class PlaygroundView(QtWidgets.QSplitter):
         self.setStretchFactor(1, 2)
 
 
+# Every key of the window, in the order Help > Keyboard lists them (a test checks that each
+# shortcut and menu key of the window is here).
+KEYS = [
+    ("Space", "play / pause"),
+    ("Left / Right", "one step back / forward (at a lesson's first or last slide: the slide)"),
+    ("Home / End", "first / last step"),
+    ("[ / ]", "slower / faster playback"),
+    ("PageUp / PageDown", "previous / next slide of a lesson"),
+    ("N", "narrated step mode on / off"),
+    ("H", "hide the future: paths only up to their heads"),
+    ("F5", "presentation mode (large text and lines, controls hidden)"),
+    ("F6", "show / hide the controls (also in presentation mode)"),
+    ("F11", "full screen"),
+    ("Esc", "leave full screen and presentation mode; back to the map from a text field"),
+    ("Ctrl+O / Ctrl+S / Ctrl+Shift+S", "open / save / save the scene as"),
+    ("Ctrl+E", "export the view as PNG"),
+    ("Ctrl+Shift+E", "export the curves as CSV"),
+    ("Ctrl+Shift+C", "copy the scene as TOML"),
+    ("Ctrl+Q", "quit"),
+]
+
+
+def keys_html() -> str:
+    """Help > Keyboard: every key and what it does, one row each."""
+    rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{what}</td></tr>" for k, what in KEYS)
+    return f"<table>{rows}</table>"
+
+
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, scene, path: Path | None = None):
         super().__init__()
@@ -58,6 +84,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.addTab(self.ewa, "Averages (EWA)")
         self.timeline = Timeline(self.model)
         self.presenting = False
+        self.controls_shown = True  # F6; presentation mode hides them until F6
         self.ask_before_discarding = QtGui.QGuiApplication.platformName() != "offscreen"
         self.tabs.currentChanged.connect(self._tab_changed)
         if not scene.optimizers and scene.network is not None:
@@ -90,12 +117,29 @@ class MainWindow(QtWidgets.QMainWindow):
         self._tab_changed()
         self.resize(1500, 900)
         self._base_font = None
+        PRESENTER.add_root(self)
 
     def _tab_changed(self, _=None) -> None:
-        """The scene controls and the timeline belong to the Optimizers tab."""
+        """The scene controls and the timeline belong to the Optimizers tab; each tab's own
+        controls hide in presentation mode (F6 brings them back)."""
         on_surface = self.tabs.currentWidget() is self.playground
-        self.controls.setVisible(on_surface and not self.presenting)
+        shown = self._controls_visible()
+        self.controls.setVisible(on_surface and shown)
         self.timeline.setVisible(on_surface)
+        self.network.set_controls_visible(shown)
+        self.ewa.set_controls_visible(shown)
+        for w in (self.inspector.caption, self.inspector.which, self.inspector.show_arrows):
+            w.setVisible(shown)
+
+    def _controls_visible(self) -> bool:
+        return self.controls_shown if not self.presenting else self.controls_in_presentation
+
+    def toggle_controls(self) -> None:
+        if self.presenting:
+            self.controls_in_presentation = not self.controls_in_presentation
+        else:
+            self.controls_shown = not self.controls_shown
+        self._tab_changed()
 
     def may_discard(self) -> bool:
         """Before the scene is replaced or the window closes: ask about unsaved edits (there
@@ -115,6 +159,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.may_discard():
             event.ignore()
             return
+        self.set_presentation(False)  # the application's font is shared: give it back
         self.network.model.stop()  # no training thread outlives the window
         self.timeline.pause()
         super().closeEvent(event)
@@ -138,28 +183,83 @@ class MainWindow(QtWidgets.QMainWindow):
         file.addAction("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
         view = bar.addMenu("&View")
         view.addAction("&Presentation mode", QtGui.QKeySequence("F5"), self.toggle_presentation)
+        view.addAction("Show/hide &controls", QtGui.QKeySequence("F6"), self.toggle_controls)
         view.addAction("&Full screen", QtGui.QKeySequence("F11"), self.toggle_fullscreen)
+        view.addSeparator()
+        view.addAction("&Narrated step mode", QtGui.QKeySequence("N"), self.toggle_narration)
+        view.addAction("&Hide the future", QtGui.QKeySequence("H"), self.toggle_hide_future)
         help_ = bar.addMenu("&Help")
-        help_.addAction("&Keyboard", lambda: QtWidgets.QMessageBox.information(self, "Ravine keys", __doc__.split("\n\n", 1)[1]))
+        help_.addAction("&Keyboard", self.show_keys)
+
+    def show_keys(self) -> QtWidgets.QMessageBox:
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.NoIcon, "Ravine keys", keys_html(),
+                                    QtWidgets.QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        box.open()
+        return box
 
     def _shortcuts(self) -> None:
         keys = {
             "Space": self.timeline.toggle,
-            "Left": lambda: self.timeline.step_by(-1),
-            "Right": lambda: self.timeline.step_by(1),
+            "Left": lambda: self.step_or_slide(-1),
+            "Right": lambda: self.step_or_slide(1),
             "Home": self.timeline.reset,
             "End": lambda: self.model.set_step(self.model.steps),
             "]": lambda: self.timeline.faster(True),
             "[": lambda: self.timeline.faster(False),
+            "PgDown": lambda: self.slide_by(1),
+            "PgUp": lambda: self.slide_by(-1),
+            "Esc": self.key_escape,
         }
         for key, slot in keys.items():
             sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
             sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(lambda s=slot: None if self._typing() else s())
+        # a text field gives the keys back when its edit is done (Enter) or left (Esc)
+        QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, old, new) -> None:
+        if isinstance(new, QtWidgets.QLineEdit) and self.isAncestorOf(new) and not getattr(new, "_ravine_hooked", False):
+            new._ravine_hooked = True
+            new.returnPressed.connect(self._give_keys_back)
+
+    def _give_keys_back(self) -> None:
+        """After Enter in a text field, Space and the arrows drive the timeline again at
+        once, with no click on the map (which would move the start) to get them back."""
+        widget = QtWidgets.QApplication.focusWidget()
+        if widget is not None:
+            widget.clearFocus()
+        self.setFocus()
 
     def _typing(self) -> bool:
         """True while a text field has the focus: keys belong to it then."""
         return isinstance(QtWidgets.QApplication.focusWidget(), (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox))
+
+    def key_escape(self) -> None:
+        if self.isFullScreen():
+            self.toggle_fullscreen()
+        if self.presenting:
+            self.toggle_presentation()
+
+    def step_or_slide(self, n: int) -> None:
+        """Left/Right: one step; at a lesson's last (first) step, the next (previous) slide."""
+        lesson = getattr(self, "lesson", None)
+        at_end = self.model.step >= self.model.steps if n > 0 else self.model.step <= 0
+        if lesson is not None and at_end:
+            self.slide_by(n)
+        else:
+            self.timeline.step_by(n)
+
+    def slide_by(self, n: int) -> None:
+        lesson = getattr(self, "lesson", None)
+        if lesson is not None:
+            lesson.go(lesson.index + n)
+
+    def toggle_narration(self) -> None:
+        self.model.set_view(narrate=not self.model.view.narrate)
+
+    def toggle_hide_future(self) -> None:
+        self.model.set_view(hide_future=not self.model.view.hide_future)
 
     # ----------------------------------------------------------------- status
     def show_error(self, message: str) -> None:
@@ -187,16 +287,18 @@ class MainWindow(QtWidgets.QMainWindow):
         except SceneError as exc:
             self.show_error(str(exc))
             return False
-        self.banner.hide()
-        self.model.replace(scene, Path(path))
+        self.show_scene(scene, Path(path))
         return True
 
     def open_example(self, name: str) -> None:
+        self.show_scene(load_example(name))
+
+    def show_scene(self, scene, path: Path | None = None) -> None:
+        """Show a newly opened scene on the tab that shows it: a surface scene on the
+        Optimizers tab (from whichever tab it was opened), a network-only one on Network."""
         self.banner.hide()
-        scene = load_example(name)
-        self.model.replace(scene)
-        if not scene.optimizers and scene.network is not None:
-            self.tabs.setCurrentWidget(self.network)
+        self.model.replace(scene, path)
+        self.tabs.setCurrentWidget(self.playground if scene.optimizers else self.network)
 
     def open_dialog(self) -> None:
         if not self.may_discard():
@@ -265,26 +367,31 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----------------------------------------------------------------- classroom
     def toggle_presentation(self) -> None:
-        """For a projector: 1.5x text everywhere (plots included), controls hidden so the
-        map and curves fill the screen. F5 again restores the normal layout."""
-        self.presenting = not self.presenting
+        """For a projector: text of at least 20 px everywhere, thicker lines, every tab's
+        controls hidden (F6 shows them), paths only up to their heads. F5 again restores
+        every size exactly."""
+        self.set_presentation(not self.presenting)
+
+    def set_presentation(self, on: bool) -> None:
+        if on == self.presenting:
+            return
+        self.presenting = on
         app = QtWidgets.QApplication.instance()
-        if self._base_font is None:
-            self._base_font = app.font().pointSizeF()
-        size = self._base_font * (1.5 if self.presenting else 1.0)
-        font = app.font()
-        font.setPointSizeF(size)
-        app.setFont(font)
-        tick = QtGui.QFont(font)
-        for plot in (self.map.plot, self.curves.cost, self.curves.lr):
-            for axis in plot.axes.values():
-                axis["item"].setStyle(tickFont=tick)
-                axis["item"].label.setFont(tick)
-        self.map.colorbar.axis.setStyle(tickFont=tick)
-        self.map.label_size = f"{size:.0f}pt" if self.presenting else None
-        self.map.draw_step(self.model.step)
+        if on:
+            self._base_font = QtGui.QFont(app.font())
+            self._hide_future_before = self.model.view.hide_future
+            self.controls_in_presentation = False
+            font = QtGui.QFont(app.font())
+            font.setPointSizeF(max(PRESENT_PT, font.pointSizeF() * 1.5))
+            app.setFont(font)
+        else:
+            app.setFont(self._base_font)
+        PRESENTER.set(on)
+        self.model.set_view(hide_future=True if on else self._hide_future_before)
+        self.map.place_legend()
+        self.inspector.fix_height()
         self._tab_changed()
-        self.statusBar().showMessage("presentation mode: F5 to leave" if self.presenting else "", 4000)
+        self.statusBar().showMessage("presentation mode: F5 to leave, F6 for the controls" if on else "", 4000)
 
     def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

@@ -50,7 +50,8 @@ class Param:
     hi_open: bool = False
     doc: str = ""
     scale: str = "linear"
-    """How a slider should move through the value: "linear" or "log"."""
+    """How a slider moves through the value: "linear", "log", or "log1m" (log(1 - value),
+    for decay rates such as beta near 1)."""
     ui_range: tuple[float, float] | None = None
     """The slider's range, where it differs from (lo, hi); typed values may go further."""
 

@@ -34,9 +34,11 @@ from ravine.core.params import Param
 # The parameter declarations the optimizers share, with the notes' defaults.
 LR = Param("lr", 0.01, lo=0.0, lo_open=True, doc="learning rate alpha", scale="log",
            ui_range=(1e-4, 10.0))
-BETA = Param("beta", 0.9, lo=0.0, hi=1.0, hi_open=True, doc="momentum: weight of the past")
-BETA1 = Param("beta1", 0.9, lo=0.0, hi=1.0, hi_open=True, doc="first-moment decay (momentum)")
-BETA2 = Param("beta2", 0.999, lo=0.0, hi=1.0, hi_open=True, doc="second-moment decay (RMS)")
+# decay rates move on a log(1 - beta) scale: 0.9, 0.99 and 0.999 are evenly spaced
+_DECAY = {"lo": 0.0, "hi": 1.0, "hi_open": True, "scale": "log1m", "ui_range": (0.0, 0.9999)}
+BETA = Param("beta", 0.9, doc="momentum: weight of the past", **_DECAY)
+BETA1 = Param("beta1", 0.9, doc="first-moment decay (momentum)", **_DECAY)
+BETA2 = Param("beta2", 0.999, doc="second-moment decay (RMS)", **_DECAY)
 EPS = Param("eps", 1e-8, lo=0.0, lo_open=True, doc="added to sqrt(S) to avoid dividing by 0",
             scale="log", ui_range=(1e-10, 1.0))
 BIAS_CORRECTION = Param("bias_correction", True, kind="bool", doc="divide by 1 - beta**t")

@@ -310,7 +310,7 @@ def test_presentation_mode(window, qtbot):
     app = QtWidgets.QApplication.instance()
     size = app.font().pointSizeF()
     window.toggle_presentation()
-    assert app.font().pointSizeF() == pytest.approx(1.5 * size)
+    assert app.font().pointSizeF() == pytest.approx(max(1.5 * size, 16.5))
     assert not window.controls.isVisibleTo(window)
     window.toggle_presentation()
     assert app.font().pointSizeF() == pytest.approx(size)

@@ -1,0 +1,155 @@
+"""Sizes for a desk and for a projector, in one place, and small Qt helpers the views share.
+
+Presentation mode must hold on every tab, including views added later, so it is not a list
+of items to enlarge: `Presenter` walks every pyqtgraph scene under a widget and sets each
+text item's font, each line's pen and each marker's size from what it was drawn with. What
+an item had before is recorded on the item the first time the walk meets it, so leaving
+the mode restores every size exactly, and items made while presenting (a rebuilt legend, a
+new curve) are enlarged by the next walk: views call `restyle(self)` after they rebuild.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pyqtgraph as pg
+from PyQt6 import QtGui, QtWidgets
+
+PRESENT_PT = 16.5  # 22 px at 96 DPI: no text on a projector is smaller than 20 px
+TITLE_PT = 19.0
+LINE_SCALE = 2.0  # paths 2-3.2 px -> 4-6.4 px, cursors 1.5 -> 3 px
+MARK_SCALE = 1.5
+BASE = "_ravine_base"  # the attribute that records an item's own sizes
+
+
+@contextlib.contextmanager
+def signals_blocked(*objects):
+    """Change widgets without their signals firing (no hand-paired blockSignals calls)."""
+    old = [o.blockSignals(True) for o in objects]
+    try:
+        yield
+    finally:
+        for o, was in zip(objects, old):
+            o.blockSignals(was)
+
+
+def pt_font(base: QtGui.QFont | None, pt: float) -> QtGui.QFont:
+    font = QtGui.QFont(base) if base is not None else QtGui.QFont()
+    font.setPointSizeF(pt)
+    return font
+
+
+def _scaled_pen(pen, factor: float):
+    pen = QtGui.QPen(pg.mkPen(pen))
+    pen.setWidthF(max(pen.widthF(), 1.0) * factor)
+    return pen
+
+
+class Presenter:
+    """Presentation sizes on or off for every pyqtgraph item under the registered roots."""
+
+    def __init__(self):
+        self.on = False
+        self.roots: list[QtWidgets.QWidget] = []
+
+    def add_root(self, widget: QtWidgets.QWidget) -> None:
+        self.roots.append(widget)
+        widget.destroyed.connect(lambda _=None, w=widget: self.roots.remove(w) if w in self.roots else None)
+
+    def set(self, on: bool) -> None:
+        self.on = bool(on)
+        for root in list(self.roots):
+            try:
+                self.apply(root, force=True)
+            except RuntimeError:  # its C++ side is gone
+                self.roots.remove(root)
+
+    def apply(self, widget, force: bool = False) -> None:
+        """Set the sizes of every item in the pyqtgraph views in and under `widget`."""
+        if not self.on and not force:
+            return
+        views = [widget] if isinstance(widget, pg.GraphicsView) else []
+        views += widget.findChildren(pg.GraphicsView)
+        for view in views:
+            for item in view.scene().items():
+                self._item(item)
+
+    # one rule per kind of item ------------------------------------------------------------
+    def _item(self, item) -> None:
+        on = self.on
+        if isinstance(item, pg.AxisItem):
+            base = _record(item, lambda: {"tick": item.style.get("tickFont"), "label": QtGui.QFont(item.label.font()),
+                                          "width": item.fixedWidth, "height": item.fixedHeight,
+                                          "style": dict(item.labelStyle)})
+            item.setStyle(tickFont=pt_font(base["tick"], PRESENT_PT) if on else base["tick"])
+            if base["tick"] is None and not on:
+                item.style["tickFont"] = None
+            item.label.setFont(pt_font(base["label"], PRESENT_PT) if on else base["label"])
+            item.labelStyle = {**base["style"], "font-size": f"{PRESENT_PT}pt"} if on else dict(base["style"])
+            item._updateLabel()
+            if base["width"] is not None:
+                item.setWidth(base["width"] * (1.9 if on else 1.0))
+            if base["height"] is not None:
+                item.setHeight(base["height"] * (1.9 if on else 1.0))
+        elif isinstance(item, pg.LabelItem):
+            base = _record(item, lambda: {"size": item.opts.get("size")})
+            title = _is_title(item)
+            item.setAttr("size", f"{TITLE_PT if title else PRESENT_PT}pt" if on else base["size"])
+            if base["size"] is None and not on:
+                item.opts.pop("size", None)
+            item.setText(item.text)
+        elif isinstance(item, pg.TextItem):
+            base = _record(item, lambda: {"font": QtGui.QFont(item.textItem.font())})
+            item.setFont(pt_font(base["font"], PRESENT_PT) if on else base["font"])
+        elif isinstance(item, pg.PlotDataItem):
+            base = _record(item, lambda: {"pen": QtGui.QPen(pg.mkPen(item.opts["pen"])) if item.opts["pen"] is not None else None,
+                                          "size": item.opts.get("symbolSize")})
+            if base["pen"] is not None:
+                item.setPen(_scaled_pen(base["pen"], LINE_SCALE) if on else base["pen"])
+            if item.opts.get("symbol") is not None and base["size"]:
+                item.setSymbolSize(base["size"] * (MARK_SCALE if on else 1.0))
+        elif isinstance(item, pg.PlotCurveItem):
+            if isinstance(item.parentItem(), pg.PlotDataItem):
+                return  # its PlotDataItem sets its pen
+            base = _record(item, lambda: {"pen": QtGui.QPen(pg.mkPen(item.opts["pen"]))})
+            item.setPen(_scaled_pen(base["pen"], LINE_SCALE) if on else base["pen"])
+        elif isinstance(item, pg.InfiniteLine):
+            base = _record(item, lambda: {"pen": QtGui.QPen(item.pen)})
+            item.setPen(_scaled_pen(base["pen"], LINE_SCALE) if on else base["pen"])
+        elif isinstance(item, pg.ScatterPlotItem):
+            if isinstance(item.parentItem(), pg.PlotDataItem):
+                return
+            base = _record(item, lambda: {"size": item.opts["size"], "pen": QtGui.QPen(pg.mkPen(item.opts["pen"]))})
+            item.setSize(base["size"] * (MARK_SCALE if on else 1.0))
+            item.setPen(_scaled_pen(base["pen"], LINE_SCALE) if on else base["pen"])
+        elif isinstance(item, pg.ArrowItem):
+            base = _record(item, lambda: {"headLen": item.opts["headLen"]})
+            item.setStyle(headLen=base["headLen"] * (MARK_SCALE if on else 1.0))
+
+
+def _record(item, what):
+    base = getattr(item, BASE, None)
+    if base is None:
+        base = what()
+        setattr(item, BASE, base)
+    return base
+
+
+def _is_title(label) -> bool:
+    parent = label.parentItem()
+    return isinstance(parent, pg.PlotItem) and parent.titleLabel is label
+
+
+PRESENTER = Presenter()
+
+
+def restyle(widget) -> None:
+    """After a view made new items: give them the sizes of the current mode."""
+    PRESENTER.apply(widget)
+
+
+def no_si_prefix(plot) -> None:
+    """Axes say their numbers plainly: no '(x1e+12)' or '(x0.001)' scale factors."""
+    for axis in plot.axes.values():
+        axis["item"].enableAutoSIPrefix(False)
+

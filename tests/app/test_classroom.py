@@ -1,0 +1,307 @@
+"""The playground as a teacher uses it: the defects a classroom review found, one test each,
+and presentation mode, real-time playback and the keys."""
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+from ravine.app import views
+from ravine.app.model import PALETTE
+from ravine.app.window import KEYS, MainWindow, keys_html
+from ravine.core import load_example
+from tests.app.pixels import pixel_of, viewport_pos
+
+
+def _luminance(rgb) -> np.ndarray:
+    c = np.asarray(rgb, dtype=float) / 255.0
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return c @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _contrast(a, b) -> np.ndarray:
+    hi, lo = np.maximum(a, b), np.minimum(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# ---------------------------------------------------------------- 1. the hover readout
+def test_hover_readout_goes_when_the_mouse_leaves(window, qtbot):
+    curves = window.curves
+    curves._hover(curves.cost.vb.mapViewToScene(QtCore.QPointF(20, 1.0)))
+    assert curves.readout.isVisible()
+    QtWidgets.QApplication.sendEvent(curves, QtCore.QEvent(QtCore.QEvent.Type.Leave))
+    assert not curves.readout.isVisible()
+    curves._hover(curves.cost.vb.mapViewToScene(QtCore.QPointF(20, 1.0)))
+    window.open_example("rosenbrock-valley")
+    assert not curves.readout.isVisible()
+
+
+# ---------------------------------------------------------------- 3. the legend
+def test_map_legend_keeps_clear_of_the_start(window, qtbot):
+    for name in ("rosenbrock-valley", "momentum-ravine"):
+        window.open_example(name)
+        window.model.set_surface("rastrigin")  # start (-2, 3.5): top left, where the legend was
+        qtbot.wait(20)
+        legend = window.map.legend.sceneBoundingRect()
+        x, y = window.model.scene.start
+        assert not legend.contains(window.map.vb.mapViewToScene(QtCore.QPointF(x, y)))
+    # after zooming in on the start, the legend moves off it too
+    window.map.vb.setRange(xRange=(-2.5, -1.0), yRange=(3.0, 4.0), padding=0)
+    qtbot.wait(20)
+    legend = window.map.legend.sceneBoundingRect()
+    assert not legend.contains(window.map.vb.mapViewToScene(QtCore.QPointF(-2.0, 3.5)))
+
+
+def test_network_only_scene_shows_no_empty_legend(qtbot):
+    win = MainWindow(load_example("course-adam"))
+    qtbot.addWidget(win)
+    assert not win.model.runs
+    assert not win.map.legend.isVisible()
+
+
+# ---------------------------------------------------------------- 4. axes
+def test_axes_carry_no_scale_factors_and_lr_is_logarithmic(window, qtbot):
+    editor = window.controls.optimizers.panels[0].editors["lr"]
+    editor.field.setText("0.5")  # GD diverges
+    editor.field.editingFinished.emit()
+    assert window.model.runs[0].traj.diverged_at is not None
+    for plot in (window.curves.cost, window.curves.lr, window.map.plot):
+        for axis in plot.axes.values():
+            assert "(x" not in axis["item"].labelString()
+            assert not axis["item"].autoSIPrefix
+    assert window.curves.lr.getAxis("left").logMode
+    window.controls.optimizers.panels[3].schedule.setCurrentText("exponential")
+    lo, hi = window.curves.lr.getAxis("left").range
+    assert hi - lo > 0.5  # decades, not a line flattened against zero
+
+
+# ---------------------------------------------------------------- 5. the inspector's arrows
+def test_velocity_arrow_is_its_own_and_arrows_have_true_lengths(window, qtbot):
+    window.model.set_view(inspected="Momentum")
+    window.model.set_step(30)
+    lines = dict(zip(views.ARROWS, window.map.arrow_lines))
+    run = window.model.inspected_run
+    g, v = run.traj.grad[29], run.traj.v[29]
+    tips = {}
+    for name, line in lines.items():
+        xs, ys = line.getData()
+        assert len(xs) == 2, name
+        tips[name] = np.array([xs[1] - xs[0], ys[1] - ys[0]])
+    # one common scale for the gradient and the velocity: their drawn lengths keep their ratio
+    k = window.map.arrow_scale
+    np.testing.assert_allclose(tips["-gradient"], -g * k, rtol=1e-9)
+    np.testing.assert_allclose(tips["velocity v"], -v * k, rtol=1e-9)
+    # the step is drawn at its true length on the map: exactly the move of this update
+    np.testing.assert_allclose(tips["step taken"], run.traj.path[30] - run.traj.path[29], rtol=1e-9)
+    a = pixel_of(window, window.map.vb, *(run.traj.path[29] + tips["velocity v"]))
+    b = pixel_of(window, window.map.vb, *(run.traj.path[29] + tips["step taken"]))
+    # never hidden under the step: its tip is elsewhere, or the shorter arrow is drawn on top
+    velocity, step = lines["velocity v"], lines["step taken"]
+    shorter, longer = sorted((velocity, step), key=lambda ln: np.hypot(*np.ptp(np.array(ln.getData()), axis=1)))
+    assert abs(a[0] - b[0]) + abs(a[1] - b[1]) > 10 or shorter.zValue() > longer.zValue()
+    assert window.map.scale_bar.isVisible() and "gradient units" in window.map.scale_bar.toPlainText()
+
+
+def test_arrow_colours_stand_out_on_the_map():
+    lut = views.map_colormap().getLookupTable(0.0, 1.0, 256, alpha=False)
+    bg = _luminance(lut)
+    for colour in views.ARROWS.values():
+        core = _luminance(QtGui.QColor(colour).getRgb()[:3])
+        outline = _luminance(QtGui.QColor(views.OUTLINE).getRgb()[:3])
+        assert np.maximum(_contrast(core, bg), _contrast(outline, bg)).min() >= 3.0, colour
+
+
+# ---------------------------------------------------------------- 6. real-time playback
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_playback_runs_in_wall_time_and_drops_frames(window, qtbot):
+    tl = window.timeline
+    clock = FakeClock()
+    tl.clock = clock
+    assert tl.speed.currentData() == 1  # the default plays the scene in about 5 s
+    assert tl.rate == pytest.approx(window.model.steps / 5.0)
+    assert f"{tl.rate:.3g} steps/s" in tl.rate_label.text()
+    tl.play()
+    tl.timer.stop()  # the test ticks by hand
+    clock.now += 1.0  # one slow frame of a whole second: a second's steps, not one step
+    tl._tick()
+    assert window.model.step == int(tl.rate)
+    tl.set_speed(4)
+    clock.now += 0.5
+    tl._tick()
+    assert window.model.step == int(window.model.steps / 5.0) + int(0.5 * 4 * window.model.steps / 5.0)
+    clock.now += 60
+    tl._tick()
+    assert window.model.step == window.model.steps and not tl.playing
+
+
+def test_scrubbing_while_playing_goes_on_from_there(window, qtbot):
+    tl = window.timeline
+    clock = FakeClock()
+    tl.clock = clock
+    tl.play()
+    tl.timer.stop()
+    clock.now += 0.5
+    tl._tick()
+    window.model.set_step(100)
+    clock.now += 0.125
+    tl._tick()
+    assert window.model.step == 100
+    clock.now += 0.25
+    tl._tick()
+    assert window.model.step == 100 + int(0.25 * tl.rate)
+
+
+def test_speeds_are_multiples_of_the_base(window):
+    assert window.timeline.SPEEDS[0] == 0.25 and window.timeline.SPEEDS[-1] == 8
+    for key, up in (("]", True), ("[", False)):
+        i = window.timeline.speed.currentIndex()
+        window.timeline.faster(up)
+        assert window.timeline.speed.currentIndex() == i + (1 if up else -1)
+
+
+# ---------------------------------------------------------------- 7. small things
+@pytest.mark.parametrize("tab", ["network", "ewa"])
+def test_opening_a_surface_example_shows_the_optimizers_tab(window, qtbot, tab):
+    window.tabs.setCurrentWidget(getattr(window, tab))
+    window.open_example("rosenbrock-valley")
+    assert window.tabs.currentWidget() is window.playground
+
+
+def test_keyboard_help_lists_every_key(window):
+    html = keys_html()
+    assert "<b>[ / ]</b></td><td>slower / faster playback" in html
+    for key in ("F11", "Ctrl+Shift+E", "F5", "F6", "PageDown"):
+        assert f"<b>{key}" in html or f"/ {key}</b>" in html, key
+    listed = " / ".join(k for k, _ in KEYS).replace("PageUp", "PgUp").replace("PageDown", "PgDown").split(" / ")
+    keys = [sc.key().toString() for sc in window.findChildren(QtGui.QShortcut)]
+    keys += [a.shortcut().toString() for a in window.findChildren(QtGui.QAction) if not a.shortcut().isEmpty()]
+    assert len(keys) > 20
+    for key in keys:
+        assert key in listed, key
+    box = window.show_keys()
+    assert "F11" in box.text()
+    box.close()
+
+
+def test_enter_in_a_field_gives_the_keys_back(window, qtbot):
+    window.activateWindow()
+    field = window.controls.optimizers.panels[0].editors["lr"].field
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "0.02")
+    qtbot.keyClick(field, QtCore.Qt.Key.Key_Return)
+    assert window.model.scene.optimizers[0].params["lr"] == 0.02
+    step = window.model.step = 10
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    assert window.model.step == step + 1
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Space)
+    assert window.timeline.playing
+    window.timeline.pause()
+
+
+def test_changing_kind_renames_a_label_that_named_the_kind(window, qtbot):
+    panel = window.controls.optimizers.panels[0]
+    assert window.model.scene.optimizers[0].label == "GD"
+    panel.kind.setCurrentText("nesterov")
+    qtbot.waitUntil(lambda: window.model.scene.optimizers[0].kind == "nesterov")
+    assert window.model.scene.optimizers[0].label == "Nesterov"
+    # a label of the user's own stays
+    window.model.set_label(0, "my favourite")
+    window.model.set_kind(0, "adam")
+    assert window.model.scene.optimizers[0].label == "my favourite"
+
+
+def test_paths_have_outlines_that_stand_out_on_every_part_of_the_map(window):
+    lut = views.map_colormap().getLookupTable(0.0, 1.0, 256, alpha=False)
+    bg = _luminance(lut)
+    outline = _luminance(QtGui.QColor(views.OUTLINE).getRgb()[:3])
+    for colour in PALETTE:
+        core = _luminance(QtGui.QColor(colour).getRgb()[:3])
+        assert np.maximum(_contrast(core, bg), _contrast(outline, bg)).min() >= 3.0, colour
+    # and every trail is drawn on its outline, under it
+    for items in window.map.items:
+        assert items.outline.opts["pen"].color().name() == views.OUTLINE
+        assert items.outline.opts["pen"].widthF() > items.tail[-1].opts["pen"].widthF()
+        assert items.outline.zValue() < min(seg.zValue() for seg in items.tail)
+        assert len(items.outline.getData()[0]) > 1
+
+
+def test_a_head_that_leaves_the_view_gets_an_edge_marker(window, qtbot):
+    window.model.set_step(window.model.steps)
+    window.map.vb.setRange(xRange=(-1.9, -1.4), yRange=(0.6, 1.1), padding=0)
+    qtbot.wait(20)
+    (x0, x1), (y0, y1) = window.map.vb.viewRange()
+    for run, items in zip(window.model.runs, window.map.items):
+        hx, hy = run.traj.path[-1]
+        assert not (x0 <= hx <= x1 and y0 <= hy <= y1)
+        assert items.edge.isVisible()
+        ex, ey = items.edge.pos().x(), items.edge.pos().y()
+        assert x0 <= ex <= x1 and y0 <= ey <= y1  # on the view, at its edge
+        assert f"({hx:.3g}, {hy:.3g})" in items.edge_text.toPlainText()
+    window.map.fit()
+    qtbot.wait(20)
+    assert not any(items.edge.isVisible() for items in window.map.items)
+
+
+def test_plots_keep_their_size_whatever_the_inspector_shows(window, qtbot):
+    qtbot.wait(20)
+    before = window.curves.height()
+    window.model.set_view(inspected="Adam")
+    qtbot.wait(20)
+    window.model.set_view(inspected="GD")
+    qtbot.wait(20)
+    window.model.set_view(inspected="Adam")
+    qtbot.wait(20)
+    assert window.curves.height() == before
+
+
+# ---------------------------------------------------------------- 8. sliders
+def test_shift_drag_sets_lr_to_better_than_one_percent_a_pixel(window, qtbot):
+    editor = window.controls.optimizers.panels[0].editors["lr"]
+    slider = editor.slider
+    y = slider.height() // 2
+    x = slider.width() // 2
+    slider.setValue(slider.maximum() // 2)
+    qtbot.wait(10)
+    handle = slider.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_Slider, _opt(slider),
+                                           QtWidgets.QStyle.SubControl.SC_SliderHandle, slider).center()
+    x = handle.x()
+    shift = QtCore.Qt.KeyboardModifier.ShiftModifier
+    left = QtCore.Qt.MouseButton.LeftButton
+
+    def send(kind, px, buttons, mods):
+        pos = QtCore.QPointF(px, y)
+        ev = QtGui.QMouseEvent(kind, pos, slider.mapToGlobal(pos), left, buttons, mods)
+        QtWidgets.QApplication.sendEvent(slider, ev)
+
+    send(QtCore.QEvent.Type.MouseButtonPress, x, left, QtCore.Qt.KeyboardModifier.NoModifier)
+    values = []
+    for dx in range(0, 6):
+        send(QtCore.QEvent.Type.MouseMove, x + dx, left, shift)
+        values.append(editor.value)
+    send(QtCore.QEvent.Type.MouseButtonRelease, x + 5, QtCore.Qt.MouseButton.NoButton, shift)
+    ratios = np.abs(np.diff(np.log(values)))
+    assert values[-1] != values[0]
+    assert ratios.max() <= np.log(1.01)
+
+
+def _opt(slider):
+    opt = QtWidgets.QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    return opt
+
+
+def test_beta_slider_spreads_the_betas_near_one(window):
+    editor = window.controls.optimizers.panels[1].editors["beta"]
+    ticks = [editor._to_tick(b) for b in (0.9, 0.98, 0.99, 0.999)]
+    spread = np.diff(ticks) / editor.slider.maximum()
+    assert spread.min() > 0.05  # 0.98, 0.99 and 0.999 are far apart, not 1-2 px
+    for b in (0.9, 0.99, 0.999):
+        assert editor._from_tick(editor._to_tick(b)) == b
