@@ -1,9 +1,14 @@
 """The `ravine` command.
 
     ravine                      open the app on the default scene (needs a display)
-    ravine SCENE                open the app on a scene file or built-in example
-    ravine list                 surfaces, optimizers, schedules and examples, one line each
+    ravine SCENE [--present]    open the app on a scene file or built-in example
+                                (--present: presentation mode, full screen)
+    ravine lesson [LESSON]      open a lesson (a .toml file or a built-in lesson's name)
+                                in presentation mode
+    ravine list                 surfaces, optimizers, schedules, examples and lessons
     ravine run SCENE [--csv F]  compute a scene headless; a summary, or every step as CSV
+    ravine train SCENE          train a scene's [network] headless
+    ravine render ...           PNG, GIF or MP4 of a scene; PNG handouts of a lesson
 
 Every mistake a user can make ends in one line on stderr and exit status 2, never a
 traceback. Qt is imported only when a window is opened.
@@ -17,6 +22,7 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE = 2
+COMMANDS = ("list", "run", "train", "render", "app", "lesson")
 
 
 class UsageError(Exception):
@@ -135,8 +141,10 @@ def cmd_render(args) -> int:
     from ravine.app.rendering import FORMATS, RenderError, render
     from ravine.core import SceneError, example_names, load_example
 
+    if args.lesson is not None:
+        return _render_lesson(args)
     if (args.scene is None) == (args.example is None):
-        raise UsageError("render: give a scene file, a folder of scenes, or --example NAME")
+        raise UsageError("render: give a scene file, a folder of scenes, --example NAME or --lesson LESSON")
     if args.output is None:
         raise UsageError("render: -o OUT is required (a .png, .gif or .mp4 file, or a folder)")
     options = dict(size=_size(args.size), fps=args.fps, frames=args.frames, seconds=args.seconds,
@@ -150,7 +158,7 @@ def cmd_render(args) -> int:
         folder, out_dir = Path(args.scene), Path(args.output)
         if out_dir.suffix.lower() in FORMATS:
             raise UsageError(f"-o {out_dir}: rendering a folder needs an output folder")
-        fmt = "." + args.format
+        fmt = "." + (args.format or "gif")
         scenes = sorted(folder.glob("*.toml"))
         if not scenes:
             raise UsageError(f"{folder}: no .toml scene files in this folder")
@@ -173,6 +181,46 @@ def cmd_render(args) -> int:
         if not args.quiet and len(jobs) > 1:
             print(f"{name} -> {path}")
     return EXIT_USAGE if failed else 0
+
+
+def _render_lesson(args) -> int:
+    """ravine render --lesson LESSON -o DIR: one PNG handout per slide."""
+    from ravine.app.rendering import RenderError, render_lesson, resolve_lesson
+
+    if args.scene is not None or args.example is not None:
+        raise UsageError("render: give a scene, --example NAME or --lesson LESSON, one of them")
+    fixed = [flag for flag, value in (("--step", args.step), ("--views", args.views), ("--fps", args.fps),
+                                      ("--seconds", args.seconds), ("--frames", args.frames),
+                                      ("--format", args.format)) if value is not None]
+    if fixed:
+        raise UsageError(f"render --lesson: {fixed[0]} is set by each slide (allowed with --lesson: "
+                         "-o DIR, --size, --theme, --quiet)")
+    if args.output is None:
+        raise UsageError("render --lesson: -o DIR is required (the folder for one PNG per slide)")
+    lesson = resolve_lesson(args.lesson)
+    try:
+        paths = render_lesson(lesson, args.output, size=_size(args.size), theme=args.theme, quiet=args.quiet)
+    except RenderError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.quiet:
+        for slide, path in zip(lesson.slides, paths):
+            print(f"{slide.title or 'slide'} -> {path}")
+    return 0
+
+
+def _resolve_lesson(arg: str | None):
+    from ravine.app.rendering import resolve_lesson
+    from ravine.core.lesson import DEFAULT_LESSON
+
+    return resolve_lesson(DEFAULT_LESSON if arg is None else arg)
+
+
+def cmd_lesson(args) -> int:
+    lesson = _resolve_lesson(args.lesson)  # a broken lesson says so before any window opens
+    _check_display()
+    from ravine.app.window import run_lesson
+
+    return run_lesson(lesson)
 
 
 def cmd_list(args) -> int:
@@ -204,6 +252,13 @@ def cmd_list(args) -> int:
         scene = load_example(name)
         what = "ravine train" if scene.network is not None and not scene.optimizers else "ravine run"
         print(f"  {name:<22} {scene.title}  ({what})")
+    from ravine.core.lesson import lesson_names, load_builtin_lesson
+
+    print("lessons (ravine lesson NAME; handouts: ravine render --lesson NAME -o DIR/):")
+    for name in lesson_names():
+        lesson = load_builtin_lesson(name)
+        n = len(lesson.slides)
+        print(f"  {name:<22} {lesson.title or name}  ({n} slide{'s' if n != 1 else ''})")
     return 0
 
 
@@ -244,11 +299,8 @@ def _missing_x11_library() -> str | None:
     return None
 
 
-def cmd_app(scene_arg: str | None) -> int:
-    from ravine.core.scene import DEFAULT_EXAMPLE
-
-    scene = _resolve_scene(scene_arg or DEFAULT_EXAMPLE)
-    path = Path(scene_arg) if scene_arg and Path(scene_arg).is_file() else None
+def _check_display() -> None:
+    """Before any window: a display to show it on, and the X11 libraries Qt needs there."""
     if not _has_display():
         raise UsageError("no display found (DISPLAY is not set): the app needs a screen; headless, use "
                          "'ravine render SCENE -o OUT.gif' or 'ravine run SCENE --csv OUT.csv' (see 'ravine list')")
@@ -256,8 +308,18 @@ def cmd_app(scene_arg: str | None) -> int:
     if missing:
         raise UsageError(f"Qt needs the system library {missing} to open a window on X11: install it "
                          f"(Debian/Ubuntu: sudo apt-get install {missing}); meanwhile 'ravine render' works")
+
+
+def cmd_app(scene_arg: str | None, present: bool = False) -> int:
+    from ravine.core.scene import DEFAULT_EXAMPLE
+
+    scene = _resolve_scene(scene_arg or DEFAULT_EXAMPLE)
+    path = Path(scene_arg) if scene_arg and Path(scene_arg).is_file() else None
+    _check_display()
     from ravine.app.window import run_app
 
+    if present:
+        return run_app(scene, path, present=True)
     return run_app(scene, path)
 
 
@@ -273,17 +335,20 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ravine",
-        usage="ravine [SCENE] | ravine {list,run,train,render,app} ...",
+        usage="ravine [SCENE] [--present] | ravine {list,run,train,render,app,lesson} ...",
         description="Ravine: see how neural-network optimizers behave. With no command, "
-                    "opens the app on SCENE (a .toml file or an example name) or the default scene.",
+                    "opens the app on SCENE (a .toml file or an example name) or the default scene; "
+                    "--present opens it in presentation mode, full screen.",
         epilog="examples:\n  ravine list\n  ravine run momentum-ravine --csv out.csv\n"
                "  ravine train course-adam --csv costs.csv\n  ravine render --example momentum-ravine -o m.gif\n"
-               "  ravine my-scene.toml",
+               "  ravine my-scene.toml\n  ravine momentum-ravine --present\n"
+               "  ravine lesson                      (the built-in lesson, full screen)\n"
+               "  ravine lesson my-lesson.toml\n  ravine render --lesson optimization -o handouts/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ravine {_version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    sub.add_parser("list", help="list surfaces, optimizers, schedules and example scenes")
+    sub.add_parser("list", help="list surfaces, optimizers, schedules, example scenes and lessons")
     run = sub.add_parser("run", help="compute a scene headless")
     run.add_argument("scene", help="a scene .toml file, or the name of a built-in example")
     run.add_argument("--csv", metavar="OUT.csv",
@@ -298,22 +363,35 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  ravine render momentum-ravine.toml -o ravine.gif\n"
                                "  ravine render --example plateau-crawl -o plateau.mp4 --size 1920x1080\n"
-                               "  ravine render scenes/ -o renders/ --format gif")
+                               "  ravine render scenes/ -o renders/ --format gif\n"
+                               "  ravine render --lesson optimization -o handouts/\n\n"
+                               "--lesson writes one PNG per slide (01-title.png, ...): the slide's title and\n"
+                               "text above its views, with its scene and EWA settings, at the end of its\n"
+                               "animation (or at its step, if it starts at a later step and does not play).")
     rd.add_argument("scene", nargs="?", help="a scene file, a folder of scenes, or an example name")
-    rd.add_argument("-o", "--output", metavar="OUT", help="OUT.png, OUT.gif or OUT.mp4 (a folder for a folder)")
+    rd.add_argument("-o", "--output", metavar="OUT",
+                    help="OUT.png, OUT.gif or OUT.mp4 (a folder for a folder of scenes or a lesson)")
     rd.add_argument("--example", metavar="NAME", help="render a built-in example scene (see 'ravine list')")
+    rd.add_argument("--lesson", metavar="LESSON",
+                    help="PNG handouts of a lesson (a .toml file or a built-in lesson's name), one per slide")
     rd.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
     rd.add_argument("--fps", type=float, help="frames per second (default 30 for MP4, 20 for GIF)")
     rd.add_argument("--seconds", type=float, help="length of the animation (default 5)")
     rd.add_argument("--frames", type=int, help="number of frames (instead of --seconds)")
-    rd.add_argument("--step", type=int, help="PNG: the step to show (default the last)")
+    rd.add_argument("--step", type=int, help="PNG: the step to show (default the last; not with --lesson)")
     rd.add_argument("--views", help="comma-separated, from map, cost, lr, ewa, network "
-                                    "(default map,cost; network for network scenes)")
+                                    "(default map,cost; network for network scenes; "
+                                    "with --lesson each slide chooses)")
     rd.add_argument("--theme", default="light", help="light or dark")
-    rd.add_argument("--format", default="gif", choices=["png", "gif", "mp4"], help="for a folder of scenes")
+    rd.add_argument("--format", choices=["png", "gif", "mp4"], help="for a folder of scenes (default gif)")
     rd.add_argument("--quiet", action="store_true", help="no progress bar")
     app = sub.add_parser("app", help="open the app (the default with no command)")
     app.add_argument("scene", nargs="?", help="a scene file or example name")
+    app.add_argument("--present", action="store_true", help="presentation mode, full screen")
+    ls = sub.add_parser("lesson", help="open a lesson in presentation mode, full screen")
+    ls.add_argument("lesson", nargs="?",
+                    help="a lesson .toml file or a built-in lesson's name (default: the built-in one; "
+                         "see 'ravine list')")
     return parser
 
 
@@ -324,10 +402,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not argv:
             return cmd_app(None)
-        if argv[0] not in ("list", "run", "train", "render", "app") and not argv[0].startswith("-"):
-            if len(argv) > 1:
-                raise UsageError(f"unknown command '{argv[0]}' (commands: list, run, train, render, app)")
-            return cmd_app(argv[0])  # `ravine SCENE` opens the app on it
+        if argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+            # `ravine SCENE [--present]` and `ravine --present` open the app: `ravine app ...`
+            words = []
+            for a in argv:  # the words before the first option
+                if a.startswith("-"):
+                    break
+                words.append(a)
+            if len(words) > 1:
+                raise UsageError(f"unknown command '{words[0]}' (commands: {', '.join(COMMANDS)}; "
+                                 "or ravine SCENE [--present] to open a scene)")
+            argv = ["app", *argv]
         args = build_parser().parse_args(argv)
         if args.command == "list":
             return cmd_list(args)
@@ -337,7 +422,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_train(args)
         if args.command == "render":
             return cmd_render(args)
-        return cmd_app(args.scene)
+        if args.command == "lesson":
+            return cmd_lesson(args)
+        return cmd_app(args.scene, present=args.present)
     except (UsageError, SceneError) as exc:
         print(f"ravine: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,6 +3,7 @@
     from ravine.app import render
     render("scene.toml", "out.gif")                      # or a Scene object
     frames = render(scene, size=(640, 360), frames=20)   # (20, 360, 640, 3) uint8
+    render_lesson("optimization", "handouts/")           # one PNG per slide of a lesson
 
 Renders use the app's own view classes (map, curves, EWA, network), laid out on an
 offscreen canvas, so a render looks exactly like the window. No display and no
@@ -46,10 +47,17 @@ class RenderOptions:
     views: Sequence[str] | None = None  # default: map + cost, or network for network scenes
     theme: str = "light"
 
-    def check(self, scene, fmt: str) -> None:
+    def check_frame(self) -> None:
+        """The options every render has: the size and the theme."""
         w, h = self.size
         if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
             raise RenderError(f"--size: each side must be in 16..{MAX_SIDE} pixels (got {w}x{h})")
+        if self.theme not in THEMES:
+            raise RenderError(f"--theme: must be one of {', '.join(THEMES)} (got {self.theme!r})")
+
+    def check(self, scene, fmt: str) -> None:
+        self.check_frame()
+        w, h = self.size
         if fmt == ".mp4" and (w % 2 or h % 2):
             raise RenderError(f"--size: MP4 needs an even width and height (got {w}x{h})")
         if self.fps is not None and not (0 < self.fps <= 120):
@@ -60,8 +68,6 @@ class RenderOptions:
             raise RenderError(f"--seconds: must be a number in (0, 3600] (got {self.seconds:g})")
         if self.frames is not None and self.seconds is not None:
             raise RenderError("give --frames or --seconds, not both")
-        if self.theme not in THEMES:
-            raise RenderError(f"--theme: must be one of {', '.join(THEMES)} (got {self.theme!r})")
         for v in self.views_for(scene):
             if v not in VIEWS:
                 raise RenderError(f"--views: unknown view {v!r} (allowed: {', '.join(VIEWS)})")
@@ -117,9 +123,15 @@ def _app():
 
 class Canvas:
     """The views of a render, laid out in one offscreen widget: map on the left, the others
-    stacked on its right (or all stacked without a map)."""
+    stacked on its right (or all stacked without a map).
 
-    def __init__(self, scene, options: RenderOptions):
+    header: a slide's (title, text, note) drawn above the views, for lesson handouts; the
+    note (lesson and slide number) goes at the right of the title. ewa: the EWA view's
+    settings (an EwaSettings); without it a render shows beta 0.9 with bias correction on.
+    scene may be None when the only view is ewa."""
+
+    def __init__(self, scene, options: RenderOptions, header: tuple[str, str, str] | None = None,
+                 ewa=None):
         from PyQt6 import QtCore, QtWidgets
 
         from ravine.app.model import SceneModel
@@ -129,14 +141,25 @@ class Canvas:
         views = options.views_for(scene)
         self.widget = QtWidgets.QWidget()
         self.widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        layout = QtWidgets.QHBoxLayout(self.widget)
+        self.header = None
+        if header is None:
+            layout = QtWidgets.QHBoxLayout(self.widget)
+        else:
+            outer = QtWidgets.QVBoxLayout(self.widget)
+            outer.setContentsMargins(0, 0, 0, 0)
+            outer.setSpacing(0)
+            self.header = slide_header(*header, size=options.size, theme=options.theme)
+            outer.addWidget(self.header)
+            layout = QtWidgets.QHBoxLayout()
+            outer.addLayout(layout, 1)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         side = QtWidgets.QVBoxLayout()
         side.setSpacing(0)
-        self.model = SceneModel(scene) if scene.optimizers else None
+        self.model = SceneModel(scene) if scene is not None and scene.optimizers else None
         self.network = None
         self.map = None
+        self.ewa = None
         if "map" in views:
             from ravine.app.views import MapView
 
@@ -150,11 +173,14 @@ class Canvas:
         if "ewa" in views:
             from ravine.app.ewa_view import EwaView
 
-            ewa = EwaView()
-            ewa.bias.setChecked(True)
-            for w in (ewa.beta_editor, ewa.bias, ewa.references):
+            self.ewa = EwaView()
+            if ewa is None:
+                self.ewa.bias.setChecked(True)
+            else:
+                self.ewa.set_settings(beta=ewa.beta, bias_correction=ewa.bias_correction)
+            for w in (self.ewa.beta_editor, self.ewa.bias, self.ewa.references):
                 w.hide()
-            side.addWidget(ewa, 1)
+            side.addWidget(self.ewa, 1)
         if "network" in views:
             self.network = NetworkRender(scene.network)
             side.addWidget(self.network.widget, 2)
@@ -201,6 +227,57 @@ class Canvas:
         self.widget.close()
         self.widget.deleteLater()
         self.app.processEvents()
+
+
+def slide_header(title: str, text: str, note: str, size: tuple[int, int], theme: str):
+    """A handout's heading, a QWidget drawn above the views: the slide's title in a strip (the
+    note, the lesson's title and the slide's number, at its right), the slide's text wrapped
+    below it, and a rule under both; its labels are .title, .note and .text. Font sizes
+    follow the canvas: 30 px title and 19 px text at 1280x720."""
+    from PyQt6 import QtCore, QtGui, QtWidgets
+
+    scale = max(0.5, min(size[0] / 1280, size[1] / 720))
+    fg, bg = QtGui.QColor(THEMES[theme]["fg"]), QtGui.QColor(THEMES[theme]["bg"])
+    muted = QtGui.QColor((fg.red() + bg.red()) // 2, (fg.green() + bg.green()) // 2,
+                         (fg.blue() + bg.blue()) // 2).name()
+    widget = QtWidgets.QWidget()
+    widget.setObjectName("slideHeader")
+    box = QtWidgets.QVBoxLayout(widget)
+    pad = round(14 * scale)
+    box.setContentsMargins(round(20 * scale), pad, round(20 * scale), pad)
+    box.setSpacing(round(6 * scale))
+
+    def label(words: str, px: float, bold: bool = False, color: str | None = None):
+        lab = QtWidgets.QLabel(words)
+        lab.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        font = QtGui.QFont(lab.font())
+        font.setPixelSize(max(8, round(px * scale)))
+        font.setBold(bold)
+        lab.setFont(font)
+        if color:
+            lab.setStyleSheet(f"color: {color};")
+        return lab
+
+    row = QtWidgets.QHBoxLayout()
+    widget.title = label(title or "(untitled slide)", 30, bold=True)
+    widget.title.setObjectName("slideTitle")
+    row.addWidget(widget.title, 1)
+    widget.note = label(note, 16, color=muted)
+    widget.note.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+    row.addWidget(widget.note, 0)
+    box.addLayout(row)
+    widget.text = label(" ".join(text.split()), 19)
+    widget.text.setObjectName("slideText")
+    widget.text.setWordWrap(True)
+    widget.text.setVisible(bool(text.strip()))
+    box.addWidget(widget.text)
+    rule = QtWidgets.QFrame()
+    rule.setFixedHeight(max(1, round(2 * scale)))
+    rule.setStyleSheet(f"background: {muted};")
+    box.addSpacing(round(4 * scale))
+    box.addWidget(rule)
+    widget.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
+    return widget
 
 
 class NetworkRender:
@@ -271,7 +348,7 @@ def apply_theme(root, name: str) -> None:
                 unclamp(item.titleLabel)
 
 
-def _progress(done: int, total: int, t0: float, quiet: bool) -> None:
+def _progress(done: int, total: int, t0: float, quiet: bool, unit: str = "frames") -> None:
     """A progress bar on a terminal, for renders that take more than a second."""
     elapsed = time.perf_counter() - t0
     if quiet or elapsed < 1.0 or not sys.stderr.isatty():
@@ -279,8 +356,9 @@ def _progress(done: int, total: int, t0: float, quiet: bool) -> None:
     rate = done / elapsed if elapsed > 0 else 0.0
     left = (total - done) / rate if rate > 0 else 0.0
     width = 30
+    per = "fps" if unit == "frames" else f"{unit}/s"
     bar = "#" * int(width * done / total) + "." * (width - int(width * done / total))
-    sys.stderr.write(f"\r[{bar}] {done}/{total} frames  {rate:5.1f} fps  {left:5.1f} s left ")
+    sys.stderr.write(f"\r[{bar}] {done}/{total} {unit}  {rate:5.1f} {per}  {left:5.1f} s left ")
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
@@ -448,3 +526,150 @@ def _write_mp4(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
             writer.send(np.ascontiguousarray(frame).tobytes())
     finally:
         writer.close()
+
+
+# Lesson handouts: one PNG per slide.
+
+def resolve_lesson(ref):
+    """A Lesson from a Lesson, the path of a lesson file, or a built-in lesson's name (a path
+    when such a file exists, ends in .toml or has a folder in it). SceneError (one line)."""
+    from ravine.core import SceneError
+    from ravine.core.lesson import Lesson, load_builtin_lesson, lesson_names, load_lesson
+
+    if isinstance(ref, Lesson):
+        return ref
+    text = str(ref)
+    path = Path(ref)
+    if path.exists() or text.endswith(".toml") or os.sep in text or "/" in text:
+        return load_lesson(path)
+    if text in lesson_names():
+        return load_builtin_lesson(text)
+    raise SceneError(f"{text}: no such lesson file or built-in lesson (built-in lessons: "
+                     f"{', '.join(lesson_names())}; or a path to a .toml lesson file)")
+
+
+def slide_views(slide) -> list[str]:
+    """The views a slide's handout shows: the ewa tab its EWA view, the network tab the
+    network; the optimizers tab the map, cost and lr views the slide names (map and cost if
+    it names none of them); plus ewa or network when the slide names them."""
+    named = slide.views or ()
+    if slide.tab == "ewa":
+        return ["ewa"]
+    if slide.tab == "network":
+        views = ["network"]
+    else:
+        views = [v for v in ("map", "cost", "lr") if v in named] or ["map", "cost"]
+        if "network" in named and slide.scene.network is not None:
+            views.append("network")
+    if "ewa" in named:
+        views.append("ewa")
+    return views
+
+
+def slide_step(slide, options: RenderOptions) -> int:
+    """The step (epoch on the network tab) a slide's handout shows: the end of the animation
+    when the slide autoplays or starts at 0 (a handout shows where the animation goes, not its
+    empty start), else the slide's own `step`."""
+    if slide.scene is None or options.views_for(slide.scene) == ["ewa"]:
+        return 0
+    length = options.timeline_length(slide.scene)
+    if slide.autoplay or slide.step == 0:
+        return length
+    return min(slide.step, length)
+
+
+def slide_filename(number: int, title: str, digits: int = 2) -> str:
+    """``01-mini-batch-gradient-descent.png``: the slide's number and a slug of its title."""
+    import re
+    import unicodedata
+
+    words = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"['`]", "", words)
+    slug = re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:60].rstrip("-") or "slide"
+    return f"{number:0{digits}d}-{slug}.png"
+
+
+def slide_canvas(lesson, index: int, options: RenderOptions) -> Canvas:
+    """The offscreen canvas of slide `index` of `lesson` (with its heading and settings),
+    moved to the step its handout shows."""
+    from ravine.core.lesson import EwaSettings
+
+    slide = lesson.slides[index]
+    views = slide_views(slide)
+    slide_options = RenderOptions(options.size, views=views, theme=options.theme)
+    note = f"{lesson.title}   {index + 1}/{len(lesson.slides)}" if lesson.title else f"{index + 1}/{len(lesson.slides)}"
+    ewa = (slide.ewa or EwaSettings()) if "ewa" in views else None
+    canvas = Canvas(slide.scene, slide_options, header=(slide.title, slide.text, note), ewa=ewa)
+    canvas.show(slide_step(slide, slide_options))
+    return canvas
+
+
+def render_lesson(lesson, out_dir, size=(1280, 720), theme="light", quiet=False) -> list[Path]:
+    """One PNG handout per slide of `lesson` (a Lesson, a lesson file's path or a built-in
+    lesson's name) in the folder `out_dir` (made if missing), named like
+    ``01-mini-batch-gradient-descent.png``; returns their paths, in slide order.
+
+    Each handout is the slide's title and text above the views the slide shows (see
+    `slide_views`), with the slide's scene and EWA settings, at the step `slide_step` gives
+    (the end of the animation, unless the slide starts at a later step and does not play).
+    All files are written to temporary names and renamed only when every slide has been
+    rendered: a failure leaves no new file behind (and no folder that was made for them).
+    RenderError or SceneError, one line each, when something cannot be done.
+    """
+    from PyQt6 import QtGui
+
+    lesson = resolve_lesson(lesson)
+    options = RenderOptions(tuple(int(v) for v in size), theme=theme)
+    options.check_frame()
+    out_dir = Path(out_dir)
+    if out_dir.suffix.lower() in FORMATS:
+        raise RenderError(f"{out_dir}: a lesson renders one PNG per slide into a folder; "
+                          f"give a folder, e.g. {out_dir.with_suffix('')}/")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(f"{out_dir}: is a file; give a folder for the slides' PNGs")
+    made = []
+    p = out_dir
+    while not p.exists() and p != p.parent:
+        made.append(p)
+        p = p.parent
+    digits = max(2, len(str(len(lesson.slides))))
+    names = [slide_filename(k + 1, s.title, digits) for k, s in enumerate(lesson.slides)]
+    temps: list[Path] = []
+
+    def clean_up():
+        for t in temps:
+            t.unlink(missing_ok=True)
+        for d in made:  # innermost first
+            try:
+                d.rmdir()
+            except OSError:
+                break
+
+    try:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                temps.append(out_dir / f".{name}.partial.png")
+                temps[-1].touch()
+        except OSError as exc:
+            raise RenderError(f"{out_dir}: cannot write the slides' PNGs here "
+                              f"({exc.strerror or exc})") from None
+        t0 = time.perf_counter()
+        for k, tmp in enumerate(temps):
+            canvas = slide_canvas(lesson, k, options)
+            try:
+                frame = canvas.frame()
+            finally:
+                canvas.close()
+            h, w, _ = frame.shape
+            image = QtGui.QImage(frame.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888)
+            if not image.save(str(tmp), "PNG"):
+                raise RenderError(f"{out_dir / names[k]}: cannot write the PNG")
+            _progress(k + 1, len(temps), t0, quiet, unit="slides")
+        outs = [out_dir / name for name in names]
+        for tmp, out in zip(temps, outs):
+            os.replace(tmp, out)
+    except BaseException:
+        clean_up()
+        raise
+    return outs

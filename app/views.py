@@ -14,6 +14,7 @@ import time
 
 from ravine.app.model import SceneModel
 from ravine.app.style import no_si_prefix, restyle, signals_blocked
+from ravine.core.narration import narrate
 from ravine.core.stepinfo import step_info
 from ravine.landscapes import get_surface
 
@@ -124,14 +125,14 @@ class RunItems:
     simulation and cached), a trail fading behind the head, the head, a cross where it
     diverged, and the legend sample."""
 
-    FADE = (60, 110, 170, 255)
+    FADE = (1.4, 2.0, 2.6, 3.2)  # the trail narrows away from the head (widths, px)
 
     def __init__(self, color: str):
         self.traj = None
         self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170)))
         # the outline under the trail: a path of any palette colour stands out on any part of the map
         self.outline = pg.PlotCurveItem(pen=_pen(OUTLINE, 5.2))
-        self.tail = [pg.PlotCurveItem(pen=_pen(color, 3.2, a)) for a in self.FADE]
+        self.tail = [pg.PlotCurveItem(pen=_pen(color, w)) for w in self.FADE]
         self.head = pg.ScatterPlotItem(symbol="o", size=12, brush=color, pen=_pen(OUTLINE, 1.5))
         self.bad = pg.ScatterPlotItem(symbol="x", size=18, brush="#C0392B", pen=_pen("#C0392B", 3))
         # where a head that left the view is: an arrow at the view's edge, with its position
@@ -179,17 +180,12 @@ class MapView(pg.GraphicsLayoutWidget):
                                     pen=_pen("#999999", 1))
         self.legend.setParentItem(self.plot.vb)
         self.legend_corner = (0, 0)
-        self.arrow_outlines = [pg.PlotCurveItem(pen=_pen(OUTLINE, 6.0)) for _ in ARROWS]
-        self.arrow_lines = [pg.PlotCurveItem(pen=_pen(c, 3.0)) for c in ARROWS.values()]
-        for line in self.arrow_outlines + self.arrow_lines:
-            line.setZValue(30)
-            self.plot.addItem(line)
-        self.arrow_heads = [pg.ArrowItem(headLen=16, tipAngle=32, pen=_pen(OUTLINE, 1.5), brush=c)
-                            for c in ARROWS.values()]
-        for a in self.arrow_heads:
-            a.setZValue(31)
-            a.hide()
-            self.plot.addItem(a)
+        self.arrows = ArrowPool(self.plot)
+        # the per-axis learning rate of RMSprop and Adam, as an ellipse around W
+        self.scale_ellipse = pg.PlotCurveItem(pen=_pen(OUTLINE, 2.0, style=QtCore.Qt.PenStyle.DashLine))
+        self.scale_ellipse.setZValue(29)
+        self.scale_ellipse.hide()
+        self.plot.addItem(self.scale_ellipse, ignoreBounds=True)
         # the scale of the gradient-like arrows: a bar of a round length, with its value
         self.scale_line = pg.PlotCurveItem(pen=_pen("#111111", 3.0))
         self.scale_bar = pg.TextItem(color="#111", fill=(255, 255, 255, 215), anchor=(1, 1))
@@ -266,11 +262,12 @@ class MapView(pg.GraphicsLayoutWidget):
             t = min(step, run.traj.steps_done)
             if hide:
                 items.ghost.setData(path[: t + 1, 0], path[: t + 1, 1])
-            # the fading trail: TAIL steps behind the head, brighter towards it, on its outline
+            # the trail: TAIL steps behind the head, widest at it, on its outline; its
+            # newest quarter is outlined (the older part thins out into the faint route)
             edges = np.linspace(max(0, t - TAIL), t, len(items.tail) + 1).astype(int)
             for seg, a, b in zip(items.tail, edges[:-1], edges[1:]):
                 seg.setData(path[a: b + 1, 0], path[a: b + 1, 1])
-            items.outline.setData(path[edges[0]: t + 1, 0], path[edges[0]: t + 1, 1])
+            items.outline.setData(path[edges[-2]: t + 1, 0], path[edges[-2]: t + 1, 1])
             items.head.setData([path[t, 0]], [path[t, 1]])
             diverged = run.traj.diverged_at is not None and step >= run.traj.diverged_at
             items.bad.setData([path[t, 0]] if diverged else [], [path[t, 1]] if diverged else [])
@@ -281,6 +278,8 @@ class MapView(pg.GraphicsLayoutWidget):
     def _view_moved(self) -> None:
         self._mark_off_map()
         self.place_legend()
+        if getattr(self, "_redraw_arrows", None) is not None:  # their scale is the view's
+            self._redraw_arrows()
 
     def _mark_off_map(self) -> None:
         """A head outside the view gets an arrow at the view's edge pointing to it, with its
@@ -354,53 +353,142 @@ class MapView(pg.GraphicsLayoutWidget):
         (the step: a move on the map) at the map's own scale, the others (gradient-like
         quantities) all on one common scale, shown by a scale bar, so that the longest is a
         fifth of the view."""
+        self._redraw_arrows = lambda: self.show_arrows(origin, vectors, true_length)
+        names = [n for n in ARROWS if n in vectors]
+        scale = self._gradient_scale([vectors[n] for n in names if n not in true_length])
+        arrows = []
+        for name in names:
+            tip = origin + vectors[name] * (1.0 if name in true_length else scale)
+            arrows.append((origin, tip, ARROWS[name]))
+        self.arrow_names = [n for n, (o, t, c) in zip(names, arrows)]
+        self.arrows.draw(arrows, self.vb)
+        self.scale_ellipse.hide()
+        self._scale_bar(scale if len(names) > sum(n in true_length for n in names) else None)
+
+    def show_parts(self, narration) -> None:
+        """The narrated update: each part of it as an arrow, chained tail to head as the
+        optimizer declares, moves of W at the map's own scale and gradient-like parts on one
+        common scale (the scale bar), and the per-axis learning rate as an ellipse."""
+        self._redraw_arrows = lambda: self.show_parts(narration)
+        parts = narration.parts
+        scale = self._gradient_scale([p.vec for p in parts if not p.move])
+        tips: dict[str, np.ndarray] = {}
+
+        def drawn_tip(part):
+            if part.name not in tips:
+                tail = narration.W if part.origin == "W" else drawn_tip(narration.part(part.origin))
+                tips[part.name] = tail + part.vec * (1.0 if part.move else scale)
+            return tips[part.name]
+
+        arrows = []
+        for i, part in enumerate(parts):
+            tail = narration.W if part.origin == "W" else drawn_tip(narration.part(part.origin))
+            arrows.append((tail, drawn_tip(part), part_color(i, part)))
+        self.arrow_names = [p.name for p in parts]
+        self.arrows.draw(arrows, self.vb)
+        if narration.scale is not None and np.all(np.isfinite(narration.scale)) and np.max(narration.scale) > 0:
+            (x0, x1), (y0, y1) = self.vb.viewRange()
+            radius = 0.08 * min(x1 - x0, y1 - y0) * narration.scale / np.max(narration.scale)
+            a = np.linspace(0, 2 * np.pi, 73)
+            self.scale_ellipse.setData(narration.W[0] + radius[0] * np.cos(a), narration.W[1] + radius[1] * np.sin(a))
+            self.scale_ellipse.show()
+        else:
+            self.scale_ellipse.hide()
+        self._scale_bar(scale if any(not p.move for p in parts) else None)
+
+    def _gradient_scale(self, vecs) -> float:
+        """One scale for gradient-like arrows: the longest is a fifth of the view."""
         (x0, x1), (y0, y1) = self.vb.viewRange()
-        norms = [float(np.hypot(*v)) for k, v in vectors.items() if k not in true_length and v is not None]
+        norms = [float(np.hypot(*v)) for v in vecs]
         norms = [n for n in norms if np.isfinite(n) and n > 0]
-        scale = 0.2 * min(x1 - x0, y1 - y0) / max(norms) if norms else 1.0
-        for name, outline, line, head in zip(ARROWS, self.arrow_outlines, self.arrow_lines, self.arrow_heads):
-            vec = vectors.get(name)
-            norm = float(np.hypot(*vec)) if vec is not None else 0.0
-            if vec is None or not np.isfinite(norm) or norm == 0.0:
+        self.arrow_scale = 0.2 * min(x1 - x0, y1 - y0) / max(norms) if norms else 1.0
+        return self.arrow_scale
+
+    def _scale_bar(self, scale: float | None) -> None:
+        if scale is None:
+            self.scale_line.hide()
+            self.scale_bar.hide()
+            return
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        unit = 10.0 ** np.floor(np.log10(0.1 * min(x1 - x0, y1 - y0) / scale))
+        length = unit * scale  # on the map
+        px, py = self.vb.viewPixelSize()
+        right, bottom = x1 - 12 * px, y0 + 12 * py
+        self.scale_line.setData([right - length, right], [bottom, bottom])
+        self.scale_bar.setText(f"arrows: this bar = {unit:g} (gradient units); steps at true size")
+        self.scale_bar.setPos(right, bottom + 6 * py)
+        self.scale_line.show()
+        self.scale_bar.show()
+
+    @property
+    def arrow_lines(self):
+        return [line for _, line, _ in self.arrows.items[: len(self.arrow_names)]]
+
+    def hide_arrows(self) -> None:
+        self._redraw_arrows = None
+        self.arrow_names = []
+        self.arrows.draw([], self.vb)
+        self.scale_ellipse.hide()
+        self._scale_bar(None)
+
+
+PART_COLORS = ["#1E88E5", "#FFD600", "#00C853", "#00B8D4", "#FF6D00", "#AA00FF"]
+
+
+def part_color(i: int, part) -> str:
+    """An arrow's colour in narrated mode: the step white (on its black outline), the other
+    parts in colours that stand out on the map's white-orange-magenta."""
+    return "#FFFFFF" if part.step else PART_COLORS[i % len(PART_COLORS)]
+
+
+class ArrowPool:
+    """Arrows on a plot (outline, line, head each), reused from one draw to the next;
+    shorter arrows are drawn over longer ones (momentum's velocity and step share a
+    direction)."""
+
+    def __init__(self, plot):
+        self.plot = plot
+        self.items: list[tuple] = []
+
+    def draw(self, arrows, vb) -> None:
+        """arrows: (tail, tip, colour) in data coordinates."""
+        while len(self.items) < len(arrows):
+            outline = pg.PlotCurveItem(pen=_pen(OUTLINE, 6.0))
+            line = pg.PlotCurveItem(pen=_pen("#FFFFFF", 3.0))
+            head = pg.ArrowItem(headLen=16, tipAngle=32, pen=_pen(OUTLINE, 1.5), brush="#FFFFFF")
+            for item in (outline, line, head):
+                self.plot.addItem(item, ignoreBounds=True)
+            self.items.append((outline, line, head))
+            restyle(self.plot.getViewBox().scene().views()[0])
+        (x0, x1), _ = vb.viewRange()
+        px, py = vb.viewPixelSize()
+        for k, (outline, line, head) in enumerate(self.items):
+            if k >= len(arrows) or not np.all(np.isfinite(np.concatenate(arrows[k][:2]))) \
+                    or np.array_equal(arrows[k][0], arrows[k][1]):
                 outline.setData([], [])
                 line.setData([], [])
                 head.hide()
                 continue
-            tip = origin + vec * (1.0 if name in true_length else scale)
-            line.setData([origin[0], tip[0]], [origin[1], tip[1]])
-            outline.setData([origin[0], tip[0]], [origin[1], tip[1]])
-            # shorter arrows on top of longer ones: momentum's velocity and step share a direction
-            z = 30 + 5 / (1 + float(np.hypot(*(tip - origin))) / max(x1 - x0, 1e-300))
+            tail, tip, color = arrows[k]
+            line.setPen(_scaled_like(line, color))
+            head.setBrush(pg.mkBrush(color))
+            line.setData([tail[0], tip[0]], [tail[1], tip[1]])
+            outline.setData([tail[0], tip[0]], [tail[1], tip[1]])
+            z = 30 + 5 / (1 + float(np.hypot(*(tip - tail))) / max(x1 - x0, 1e-300))
             outline.setZValue(z)
             line.setZValue(z + 0.01)
             head.setZValue(z + 0.02)
-            # ArrowItem points along -x at angle 0; rotate to the vector on screen
-            px, py = self.vb.viewPixelSize()
-            head.setStyle(angle=180 - float(np.degrees(np.arctan2(vec[1] / py, vec[0] / px))))
+            d = tip - tail  # ArrowItem points along -x at angle 0; rotate to the arrow on screen
+            head.setStyle(angle=180 - float(np.degrees(np.arctan2(d[1] / py, d[0] / px))))
             head.setPos(*tip)
             head.show()
-        self.arrow_scale = scale
-        if norms:
-            unit = 10.0 ** np.floor(np.log10(0.1 * min(x1 - x0, y1 - y0) / scale))
-            length = unit * scale  # on the map
-            px, py = self.vb.viewPixelSize()
-            right, bottom = x1 - 12 * px, y0 + 12 * py
-            self.scale_line.setData([right - length, right], [bottom, bottom])
-            self.scale_bar.setText(f"arrows: this bar = {unit:g} (gradient units)")
-            self.scale_bar.setPos(right, bottom + 6 * py)
-            self.scale_line.show()
-            self.scale_bar.show()
-        else:
-            self.scale_line.hide()
-            self.scale_bar.hide()
 
-    def hide_arrows(self) -> None:
-        for outline, line, head in zip(self.arrow_outlines, self.arrow_lines, self.arrow_heads):
-            outline.setData([], [])
-            line.setData([], [])
-            head.hide()
-        self.scale_line.hide()
-        self.scale_bar.hide()
+
+def _scaled_like(item, color: str):
+    """A pen of `color` as wide as the item's pen now (presentation mode may have widened it)."""
+    pen = QtGui.QPen(item.opts["pen"])
+    pen.setColor(QtGui.QColor(color))
+    return pen
 
 
 class CurvesView(pg.GraphicsLayoutWidget):
@@ -479,6 +567,16 @@ class CurvesView(pg.GraphicsLayoutWidget):
             self._layout = layout
             self.cost.setXRange(0, self.model.steps, padding=0.02)
             restyle(self)
+        lrs = [r.traj.lr for r in runs if len(r.traj.lr)]
+        if lrs:  # whole decades, at least one, so that the decade labels are there
+            lo = np.floor(np.log10(max(min(float(v.min()) for v in lrs), 1e-300)))
+            hi = np.ceil(np.log10(max(float(v.max()) for v in lrs)))
+            hi = max(hi, lo + 1)
+            self.lr.setYRange(lo, hi, padding=0.06)
+            # decades labelled, 2..9 times them as unlabelled ticks: never a crowd of labels
+            decades = np.arange(lo, hi + 1)
+            minor = (decades[:-1, None] + np.log10(np.arange(2, 10))[None, :]).ravel()
+            self.lr.getAxis("left").setTicks([[(d, f"{10.0 ** d:g}") for d in decades], [(m, "") for m in minor]])
         hide = self.model.view.hide_future
         for i, run in enumerate(runs):
             if hide or self._drawn[i] is not run.traj:  # only what changed is redrawn
@@ -551,8 +649,14 @@ class InspectorView(QtWidgets.QWidget):
         self.which = QtWidgets.QComboBox()
         self.which.currentTextChanged.connect(self._chosen)
         self.caption = QtWidgets.QLabel("inspect")
+        self.narrate = QtWidgets.QCheckBox("narrate (N)")
+        self.narrate.setToolTip("explain this update in the notes' notation, with its numbers, "
+                                "and draw its parts on the map")
+        self.narrate.setChecked(model.view.narrate)
+        self.narrate.toggled.connect(lambda on: self.model.set_view(narrate=on))
         top.addWidget(self.caption)
         top.addWidget(self.which, 1)
+        top.addWidget(self.narrate)
         top.addWidget(self.show_arrows)
         layout.addLayout(top)
         self.text = QtWidgets.QLabel()
@@ -592,13 +696,14 @@ class InspectorView(QtWidgets.QWidget):
     def _runs_changed(self) -> None:
         labels = [r.config.label for r in self.model.runs]
         run = self.model.inspected_run
-        with signals_blocked(self.which, self.show_arrows):
+        with signals_blocked(self.which, self.show_arrows, self.narrate):
             if [self.which.itemText(i) for i in range(self.which.count())] != labels:
                 self.which.clear()
                 self.which.addItems(labels)
             if run is not None:
                 self.which.setCurrentText(run.config.label)
             self.show_arrows.setChecked(self.model.view.arrows)
+            self.narrate.setChecked(self.model.view.narrate)
         self.update_view()
 
     def update_view(self) -> None:
@@ -611,6 +716,9 @@ class InspectorView(QtWidgets.QWidget):
         if run.traj.steps_done == 0:
             self.text.setText(f"<b>{run.config.label}</b> diverged at its first step.")
             self.map_view.hide_arrows()
+            return
+        if self.model.view.narrate:
+            self.narrate_step(run, t)
             return
         info = step_info(run.traj, run.config.params, t)
 
@@ -639,6 +747,30 @@ class InspectorView(QtWidgets.QWidget):
             if info.direction_name == "v":
                 vectors["velocity v"] = -info.v
             self.map_view.show_arrows(info.at, vectors)
+        else:
+            self.map_view.hide_arrows()
+
+
+    def narrate_step(self, run, t: int) -> None:
+        """Narrated mode: what update t did, in the notes' notation with its numbers (from
+        the optimizer's own declaration), and its parts as arrows on the map."""
+        n = narrate(run.traj, run.config.params, t, schedule=run.config.schedule)
+        self.narration = n
+
+        def esc(text):
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+        lines = "".join(f"<div style='margin-top:3px'>{esc(line)}</div>" for line in n.lines)
+        keys = "".join(f"<span style='background:{part_color(i, p)}; color:{part_color(i, p)}; "
+                       f"border:1px solid #000'>&nbsp;■&nbsp;</span>&nbsp;{esc(p.name)}&nbsp;&nbsp; "
+                       for i, p in enumerate(n.parts))
+        diverged = ""
+        if run.traj.diverged_at is not None and self.model.step > run.traj.steps_done:
+            diverged = f"<div style='color:#C0392B'>diverged at step {run.traj.diverged_at}: showing its last update</div>"
+        self.text.setText(f"<b>{esc(run.config.label)}</b> ({run.config.kind}): {esc(n.header)}{diverged}"
+                          f"{lines}<div style='margin-top:4px'>{keys}</div>")
+        if self.model.view.arrows:
+            self.map_view.show_parts(n)
         else:
             self.map_view.hide_arrows()
 

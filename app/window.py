@@ -128,7 +128,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.setVisible(on_surface)
         self.network.set_controls_visible(shown)
         self.ewa.set_controls_visible(shown)
-        for w in (self.inspector.caption, self.inspector.which, self.inspector.show_arrows):
+        for w in (self.inspector.caption, self.inspector.which, self.inspector.show_arrows, self.inspector.narrate):
             w.setVisible(shown)
 
     def _controls_visible(self) -> bool:
@@ -390,6 +390,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.set_view(hide_future=True if on else self._hide_future_before)
         self.map.place_legend()
         self.inspector.fix_height()
+        self.inspector.update_view()
         self._tab_changed()
         self.statusBar().showMessage("presentation mode: F5 to leave, F6 for the controls" if on else "", 4000)
 

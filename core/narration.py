@@ -42,7 +42,10 @@ class Part:
 
     origin is "W" (the position before the update) or the name of another part, at whose
     tip this one starts (tail to head). sum_of names the parts this one is the sum of (it
-    closes their chain); step marks the part that is the step W_new - W.
+    closes their chain); step marks the part that is the step W_new - W. move marks a
+    displacement of W (the step and the pieces it is made of, in W's own units, which the
+    map draws at its own scale); the other parts are gradient-like (dW, v, V^) and share
+    one scale of their own.
     """
 
     name: str
@@ -50,9 +53,11 @@ class Part:
     origin: str = "W"
     sum_of: tuple[str, ...] = ()
     step: bool = False
+    move: bool = False
 
     def __post_init__(self):
         self.vec = np.asarray(self.vec, dtype=np.float64).reshape(2)
+        self.move = self.move or self.step
 
 
 @dataclass

@@ -36,7 +36,7 @@ def explain(ctx):
          f"lr/(sqrt(S)+eps) = {ctx.num(ctx.lr)}/({ctx.vec(root)} + {ctx.num(eps)}) = {ctx.vec(k)}",
          f"W -= lr·dW/(sqrt(S)+eps), per axis: W = {ctx.vec(ctx.W)} - {ctx.vec(k)}·{ctx.vec(ctx.g)} "
          f"= {ctx.vec(ctx.W + step)}"],
-        [Part("dW", ctx.g), Part("-lr·dW (plain GD)", -ctx.lr * ctx.g),
+        [Part("dW", ctx.g), Part("-lr·dW (plain GD)", -ctx.lr * ctx.g, move=True),
          Part("-lr·dW/(sqrt(S)+eps) = step", step, step=True)],
         k, "lr/(sqrt(S)+eps)")
 

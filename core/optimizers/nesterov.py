@@ -28,8 +28,8 @@ def explain(ctx):
          f"step = -lr·beta·v - lr·(1-beta)·dW = {ctx.vec(jump)} + {ctx.vec(fix)} = {ctx.vec(step)}",
          f"W -= lr·v: W = {ctx.vec(ctx.W)} - {ctx.num(ctx.lr)}·{ctx.vec(v)} = {ctx.vec(ctx.W + step)}"],
         [*parts,
-         Part("-lr·beta·v (to the look-ahead)", jump),
-         Part("-lr·(1-beta)·dW (correction)", fix, origin="-lr·beta·v (to the look-ahead)"),
+         Part("-lr·beta·v (to the look-ahead)", jump, move=True),
+         Part("-lr·(1-beta)·dW (correction)", fix, origin="-lr·beta·v (to the look-ahead)", move=True),
          Part("-lr·v = step", step, step=True,
               sum_of=("-lr·beta·v (to the look-ahead)", "-lr·(1-beta)·dW (correction)"))])
 

@@ -79,7 +79,7 @@ def test_axes_carry_no_scale_factors_and_lr_is_logarithmic(window, qtbot):
 def test_velocity_arrow_is_its_own_and_arrows_have_true_lengths(window, qtbot):
     window.model.set_view(inspected="Momentum")
     window.model.set_step(30)
-    lines = dict(zip(views.ARROWS, window.map.arrow_lines))
+    lines = dict(zip(window.map.arrow_names, window.map.arrow_lines))
     run = window.model.inspected_run
     g, v = run.traj.grad[29], run.traj.v[29]
     tips = {}
@@ -231,6 +231,7 @@ def test_paths_have_outlines_that_stand_out_on_every_part_of_the_map(window):
         assert items.outline.opts["pen"].widthF() > items.tail[-1].opts["pen"].widthF()
         assert items.outline.zValue() < min(seg.zValue() for seg in items.tail)
         assert len(items.outline.getData()[0]) > 1
+        np.testing.assert_array_equal(items.outline.getData()[0][-2:], items.tail[-1].getData()[0][-2:])
 
 
 def test_a_head_that_leaves_the_view_gets_an_edge_marker(window, qtbot):
@@ -305,3 +306,46 @@ def test_beta_slider_spreads_the_betas_near_one(window):
     assert spread.min() > 0.05  # 0.98, 0.99 and 0.999 are far apart, not 1-2 px
     for b in (0.9, 0.99, 0.999):
         assert editor._from_tick(editor._to_tick(b)) == b
+
+
+# ---------------------------------------------------------------- narrated step mode
+@pytest.mark.parametrize("label", ["GD", "Momentum", "RMSprop", "Adam"])
+def test_narrated_mode_explains_the_update_and_draws_its_parts(window, qtbot, label):
+    window.model.set_view(inspected=label, narrate=True)
+    window.model.set_step(7)
+    n = window.inspector.narration
+    run = window.model.inspected_run
+    assert n.t == 7 and n.kind == run.config.kind
+    text = window.inspector.text.text()
+    assert f"update t = 7 of {window.model.steps}" in text
+    assert "W -= lr" in text and "·" in text
+    # every part is an arrow; moves of W at the map's own scale, chained from W
+    assert window.map.arrow_names == [p.name for p in n.parts]
+    step_line = window.map.arrow_lines[[p.step for p in n.parts].index(True)]
+    xs, ys = step_line.getData()
+    np.testing.assert_allclose([xs[1] - xs[0], ys[1] - ys[0]], run.traj.path[7] - run.traj.path[6], rtol=1e-9)
+    assert window.map.scale_ellipse.isVisible() == (n.scale is not None)
+    # Right walks the steps and the narration follows
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    assert window.inspector.narration.t == 8
+    window.model.set_view(narrate=False)
+    assert "update t</td><td>8" in window.inspector.text.text()
+
+
+def test_narration_key_and_momentum_chain(window, qtbot):
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_N)
+    assert window.model.view.narrate
+    window.model.set_view(inspected="Momentum")
+    window.model.set_step(20)
+    n = window.inspector.narration
+    lines = dict(zip(window.map.arrow_names, window.map.arrow_lines))
+    k = window.map.arrow_scale
+    # beta·v from W, (1-beta)·dW from its tip, v from W to the same point: tail to head
+    bx, by = lines["beta·v"].getData()
+    cx, cy = lines["(1-beta)·dW"].getData()
+    vx, vy = lines["v"].getData()
+    np.testing.assert_allclose([bx[1], by[1]], [cx[0], cy[0]])
+    np.testing.assert_allclose([cx[1], cy[1]], [vx[1], vy[1]], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose([vx[1] - vx[0], vy[1] - vy[0]], n.part("v").vec * k, rtol=1e-9)
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_N)
+    assert not window.model.view.narrate

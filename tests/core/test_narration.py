@@ -345,3 +345,22 @@ def test_a_module_without_explain_falls_back(runs):
     np.testing.assert_allclose(n.part("v").vec, traj.v[6])
     np.testing.assert_allclose(n.step.vec, traj.path[7] - traj.path[6], rtol=0, atol=1e-15)
     assert isinstance(n.parts[0], Part) and n.parts[0].name == "dW"
+
+
+def test_parts_chain_in_one_kind_of_units():
+    """A part starts at the tip of a part of its own units (a move of W, or gradient-like),
+    so the map can draw each chain on one scale; the step is always a move."""
+    from ravine.core import load_example, simulate
+    from ravine.core.narration import narrate as _narrate
+    from ravine.core.optimizers import OPTIMIZERS as _OPTS
+    from ravine.core.scene import OptimizerConfig
+
+    scene = load_example("momentum-ravine")
+    for kind, opt in _OPTS.items():
+        cfg = OptimizerConfig(kind, kind, opt.defaults())
+        traj = simulate(scene.with_(optimizers=[cfg]))[0]
+        n = _narrate(traj, cfg.params, 5)
+        assert n.step.move
+        for p in n.parts:
+            if p.origin != "W":
+                assert n.part(p.origin).move == p.move, (kind, p.name)
