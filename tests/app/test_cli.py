@@ -264,3 +264,159 @@ def test_train_exports_weights_that_reproduce_the_accuracy(tmp_path, capsys):
         assert ((a.ravel() > 0.5) == (t.y > 0.5)).mean() == pytest.approx(result.train_accuracy[-1])
     code, _, err = run(capsys, "train", str(scene), "--weights", str(tmp_path / "no" / "w.json"))
     assert code == 2 and "--weights" in err and "cannot write" in err
+
+
+# Opening windows: presentation mode and lessons (the window itself is replaced by a spy).
+
+LESSON = """\
+title = "tiny lesson"
+
+[[slides]]
+title = "Momentum"
+text = "v = beta*v + (1-beta)*dW"
+scene = "momentum-ravine"
+
+[[slides]]
+title = "Averages"
+tab = "ewa"
+
+[slides.ewa]
+beta = 0.5
+"""
+
+
+@pytest.fixture
+def windows(monkeypatch):
+    """A display that works, and spies instead of run_app / run_lesson: the calls they got."""
+    from ravine.app import cli, window
+
+    calls = []
+    monkeypatch.setattr(cli, "_has_display", lambda: True)
+    monkeypatch.setattr(cli, "_missing_x11_library", lambda: None)
+    monkeypatch.setattr(window, "run_app", lambda *a, **k: calls.append(("run_app", a, k)) or 0)
+    monkeypatch.setattr(window, "run_lesson", lambda *a, **k: calls.append(("run_lesson", a, k)) or 0,
+                        raising=False)  # (being added to the window)
+    return calls
+
+
+@pytest.mark.parametrize("argv", [["momentum-ravine", "--present"], ["app", "momentum-ravine", "--present"],
+                                  ["--present", "momentum-ravine"]])
+def test_present_opens_the_scene_in_presentation_mode(capsys, windows, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and err == ""
+    [(name, args, kwargs)] = windows
+    assert name == "run_app" and kwargs == {"present": True}
+    assert args[0].title == load_example("momentum-ravine").title and args[1] is None
+
+
+def test_present_alone_opens_the_default_scene(capsys, windows):
+    from ravine.core.scene import DEFAULT_EXAMPLE
+
+    assert run(capsys, "--present")[0] == 0
+    [(name, args, kwargs)] = windows
+    assert args[0].title == load_example(DEFAULT_EXAMPLE).title and kwargs == {"present": True}
+
+
+def test_a_scene_file_with_present_passes_its_path(tmp_path, capsys, windows):
+    scene = tmp_path / "fast.toml"
+    scene.write_text(DIVERGING)
+    assert run(capsys, str(scene), "--present")[0] == 0
+    [(_, args, kwargs)] = windows
+    assert args[0].title == "too fast" and args[1] == scene and kwargs == {"present": True}
+
+
+def test_without_present_the_window_is_not_presenting(capsys, windows):
+    assert run(capsys, "momentum-ravine")[0] == 0
+    assert run(capsys, "app", "saddle-escape")[0] == 0
+    assert [kwargs.get("present", False) for _, _, kwargs in windows] == [False, False]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["momentum-ravine", "--bogus"], "unrecognized arguments: --bogus"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["momentum-ravine", "--present", "--bogus"], "unrecognized arguments: --bogus"),
+    (["lesson", "optimization", "--present"], "unrecognized arguments: --present"),
+    (["lesson", "a", "b"], "unrecognized arguments: b"),
+    (["momentum-ravine", "extra", "--present"], "unknown command 'momentum-ravine'"),
+    (["lesson", "nope"], "nope: no such lesson file or built-in lesson (built-in lessons: optimization;"),
+    (["lesson", "nope.toml"], "nope.toml: no such lesson file"),
+])
+def test_window_mistakes_are_one_line(capsys, windows, argv, needle):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    one_line_error(err)
+    assert needle in err, err
+    assert windows == []
+
+
+def test_lesson_opens_the_built_in_one_by_default(capsys, windows):
+    from ravine.core.lesson import DEFAULT_LESSON, load_builtin_lesson
+
+    assert run(capsys, "lesson")[0] == 0
+    assert run(capsys, "lesson", DEFAULT_LESSON)[0] == 0
+    expected = load_builtin_lesson(DEFAULT_LESSON)
+    assert len(windows) == 2
+    for name, args, kwargs in windows:
+        assert name == "run_lesson" and kwargs == {}
+        [lesson] = args
+        assert lesson.title == expected.title
+        assert [s.title for s in lesson.slides] == [s.title for s in expected.slides]
+
+
+def test_lesson_opens_a_lesson_file(tmp_path, capsys, windows):
+    path = tmp_path / "tiny.toml"
+    path.write_text(LESSON)
+    assert run(capsys, "lesson", str(path))[0] == 0
+    [(name, (lesson,), _)] = windows
+    assert name == "run_lesson" and lesson.title == "tiny lesson" and lesson.source == str(path)
+    assert [s.tab for s in lesson.slides] == ["optimizers", "ewa"] and lesson.slides[1].ewa.beta == 0.5
+
+
+def test_a_bad_lesson_file_is_one_line_and_opens_nothing(tmp_path, capsys, windows):
+    path = tmp_path / "bad.toml"
+    path.write_text(LESSON.replace("beta = 0.5", "beta = 1.5"))
+    code, _, err = run(capsys, "lesson", str(path))
+    assert code == 2
+    one_line_error(err)
+    assert f"{path}: slides[1].ewa.beta: must be a number in [0, 1)" in err
+    path.write_text("title = \n")
+    code, _, err = run(capsys, "lesson", str(path))
+    assert code == 2 and "not valid TOML" in err
+    one_line_error(err)
+    assert windows == []
+
+
+@pytest.mark.parametrize("argv", [["lesson"], ["momentum-ravine", "--present"], ["--present"]])
+def test_every_window_checks_the_display_first(monkeypatch, capsys, windows, argv):
+    from ravine.app import cli
+
+    monkeypatch.setattr(cli, "_has_display", lambda: False)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "no display" in err
+    one_line_error(err)
+    monkeypatch.setattr(cli, "_has_display", lambda: True)
+    monkeypatch.setattr(cli, "_missing_x11_library", lambda: "libxcb-cursor0")
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "apt-get install libxcb-cursor0" in err
+    one_line_error(err)
+    assert windows == []
+
+
+def test_list_names_the_lessons(capsys):
+    from ravine.core.lesson import lesson_names, load_builtin_lesson
+
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("lessons"))
+    assert "ravine lesson" in lines[start] and "ravine render --lesson" in lines[start]
+    for name in lesson_names():
+        lesson = load_builtin_lesson(name)
+        assert f"  {name:<22} {lesson.title}  ({len(lesson.slides)} slides)" in lines[start + 1:]
+
+
+def test_help_mentions_present_and_lessons(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "--present" in out and "ravine lesson" in out and "render --lesson" in out
