@@ -20,7 +20,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import PALETTE
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import no_si_prefix, restyle
+from ravine.app.style import log_axes, no_si_prefix, restyle
 from ravine.core.datasets import DATASETS
 from ravine.core.ewa import ewa
 from ravine.core.loss_landscape import loss_slice
@@ -392,8 +392,8 @@ class NetworkTab(QtWidgets.QWidget):
         right.addLayout(bar)
         self.boundaries = pg.GraphicsLayoutWidget()
         self.curves = pg.GraphicsLayoutWidget()
-        self.it_plot = self.curves.addPlot(row=0, col=0, title="mini-batch cost J{t} and its EWA")
-        self.ep_plot = self.curves.addPlot(row=1, col=0, title="cost per epoch")
+        self.it_plot = self.curves.addPlot(row=0, col=0, title="mini-batch cost J{t} and its EWA", axisItems=log_axes())
+        self.ep_plot = self.curves.addPlot(row=1, col=0, title="cost per epoch", axisItems=log_axes())
         for p, xl in ((self.it_plot, "epoch (one point per mini-batch)"), (self.ep_plot, "epoch")):
             p.setLogMode(y=True)
             p.setDownsampling(auto=True, mode="peak")
@@ -548,7 +548,7 @@ class NetworkTab(QtWidgets.QWidget):
                 acc = "not trained yet"
             if run.diverged_at is not None:
                 acc = f"diverged at epoch {run.diverged_at}"
-            plot.setTitle(f"<span style='color:{color}'>■</span> {run.label} (batch {run.batch_size}): {acc}", size="10pt")
+            plot.setTitle(f"<span style='color:{color}'>■</span> {run.label} (batch {run.batch_size})<br>{acc}", size="10pt")
             if run.diverged_at is not None:
                 parts.append(f"{run.label} diverged at epoch {run.diverged_at}: lr too large?")
         self.status.setText("   ".join(parts))

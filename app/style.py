@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui, QtWidgets
 
@@ -146,6 +147,30 @@ PRESENTER = Presenter()
 def restyle(widget) -> None:
     """After a view made new items: give them the sizes of the current mode."""
     PRESENTER.apply(widget)
+
+
+class LogAxis(pg.AxisItem):
+    """A log axis that labels whole decades (and 2 and 5 times them only when fewer than
+    two decades show): pyqtgraph's own labels every minor tick of a short range, a crowd of
+    overlapping numbers on a projector."""
+
+    def tickStrings(self, values, scale, spacing):
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        lo, hi = sorted(self.range)
+        span = hi - lo
+        out = []
+        for v in values:
+            mantissa = round(10.0 ** (v - np.floor(v + 1e-9)))
+            decade = abs(v - round(v)) < 1e-6
+            keep = decade or (span < 1.6 and mantissa in (2, 5))
+            out.append(f"{10.0 ** v:.3g}" if keep else "")
+        return out
+
+
+def log_axes() -> dict:
+    """axisItems for a plot with a log y axis."""
+    return {"left": LogAxis("left")}
 
 
 def no_si_prefix(plot) -> None:

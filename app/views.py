@@ -13,7 +13,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 import time
 
 from ravine.app.model import SceneModel
-from ravine.app.style import no_si_prefix, restyle, signals_blocked
+from ravine.app.style import log_axes, no_si_prefix, restyle, signals_blocked
 from ravine.core.narration import narrate
 from ravine.core.stepinfo import step_info
 from ravine.landscapes import get_surface
@@ -499,8 +499,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def __init__(self, model: SceneModel, parent=None, plots=("cost", "lr")):
         super().__init__(parent)
         self.model = model
-        self.cost = self.addPlot(row=0, col=0)
-        self.lr = self.addPlot(row=1, col=0)
+        self.cost = self.addPlot(row=0, col=0, axisItems=log_axes())
+        self.lr = self.addPlot(row=1, col=0, axisItems=log_axes())
         for name in ("cost", "lr"):
             if name not in plots:  # (renders may ask for one of the two)
                 self.ci.removeItem(getattr(self, name))
@@ -533,6 +533,15 @@ class CurvesView(pg.GraphicsLayoutWidget):
         model.view_changed.connect(self.draw)
         model.scene_replaced.connect(self.readout.hide)
         self.draw()
+
+    def show_plots(self, cost: bool = True, lr: bool = True) -> None:
+        """Which of the two plots are in the layout (a lesson's slide may want one)."""
+        for row, (plot, on) in enumerate(((self.cost, cost), (self.lr, lr))):
+            inside = plot in self.ci.items
+            if inside and not on:
+                self.ci.removeItem(plot)
+            elif on and not inside:
+                self.ci.addItem(plot, row=row, col=0)
 
     def leaveEvent(self, event) -> None:
         """The readout belongs to the mouse: it goes when the mouse leaves the plots."""
@@ -573,10 +582,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
             hi = np.ceil(np.log10(max(float(v.max()) for v in lrs)))
             hi = max(hi, lo + 1)
             self.lr.setYRange(lo, hi, padding=0.06)
-            # decades labelled, 2..9 times them as unlabelled ticks: never a crowd of labels
-            decades = np.arange(lo, hi + 1)
-            minor = (decades[:-1, None] + np.log10(np.arange(2, 10))[None, :]).ravel()
-            self.lr.getAxis("left").setTicks([[(d, f"{10.0 ** d:g}") for d in decades], [(m, "") for m in minor]])
         hide = self.model.view.hide_future
         for i, run in enumerate(runs):
             if hide or self._drawn[i] is not run.traj:  # only what changed is redrawn

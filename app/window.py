@@ -10,6 +10,7 @@ from pathlib import Path
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app.ewa_view import EwaView
+from ravine.app.lesson_view import LessonController, LessonStrip
 from ravine.app.model import SceneModel
 from ravine.app.network_view import NetworkTab
 from ravine.app.panels import ControlsPanel
@@ -37,6 +38,15 @@ class PlaygroundView(QtWidgets.QSplitter):
         self.addWidget(right)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
+
+    def show_views(self, names=None) -> None:
+        """Show only the named views (map, cost, lr, inspector, narration); None: all."""
+        names = set(names) if names else {"map", "cost", "lr", "inspector"}
+        self.map.setVisible("map" in names)
+        self.curves.show_plots(cost="cost" in names, lr="lr" in names)
+        self.curves.setVisible(bool(names & {"cost", "lr"}))
+        self.inspector.setVisible(bool(names & {"inspector", "narration"}))
+        self.inspector.parentWidget().setVisible(self.curves.isVisibleTo(self) or self.inspector.isVisibleTo(self))
 
 
 # Every key of the window, in the order Help > Keyboard lists them (a test checks that each
@@ -94,11 +104,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner.setStyleSheet("background: #FDEDEC; color: #922B21; padding: 6px; border: 1px solid #E6B0AA;")
         self.banner.hide()
         self.banner.mousePressEvent = lambda ev: self.banner.hide()
+        self.strip = LessonStrip()
+        self.strip.hide()
+        self.lesson: LessonController | None = None
 
         centre = QtWidgets.QWidget()
         v = QtWidgets.QVBoxLayout(centre)
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.banner)
+        v.addWidget(self.strip)
         v.addWidget(self.tabs, 1)
         v.addWidget(self.timeline)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
@@ -242,18 +256,24 @@ class MainWindow(QtWidgets.QMainWindow):
             self.toggle_presentation()
 
     def step_or_slide(self, n: int) -> None:
-        """Left/Right: one step; at a lesson's last (first) step, the next (previous) slide."""
-        lesson = getattr(self, "lesson", None)
+        """Left/Right: one step; at a lesson's last (first) step, or on a slide without a
+        timeline, the next (previous) slide."""
         at_end = self.model.step >= self.model.steps if n > 0 else self.model.step <= 0
-        if lesson is not None and at_end:
+        if self.lesson is not None and (at_end or self.tabs.currentWidget() is not self.playground):
             self.slide_by(n)
         else:
             self.timeline.step_by(n)
 
     def slide_by(self, n: int) -> None:
-        lesson = getattr(self, "lesson", None)
-        if lesson is not None:
-            lesson.go(lesson.index + n)
+        if self.lesson is not None:
+            self.lesson.go(self.lesson.index + n)
+
+    def open_lesson(self, lesson) -> LessonController:
+        """Show a lesson from its first slide (edits made during it are kept per slide
+        until the lesson is opened again)."""
+        self.lesson = LessonController(self, lesson)
+        self.lesson.go(0)
+        return self.lesson
 
     def toggle_narration(self) -> None:
         self.model.set_view(narrate=not self.model.view.narrate)
@@ -295,8 +315,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_scene(self, scene, path: Path | None = None) -> None:
         """Show a newly opened scene on the tab that shows it: a surface scene on the
-        Optimizers tab (from whichever tab it was opened), a network-only one on Network."""
+        Optimizers tab (from whichever tab it was opened), a network-only one on Network.
+        Opening a scene ends a lesson."""
         self.banner.hide()
+        if self.lesson is not None:
+            self.lesson = None
+            self.strip.hide()
+            self.playground.show_views(None)
         self.model.replace(scene, path)
         self.tabs.setCurrentWidget(self.playground if scene.optimizers else self.network)
 
@@ -398,10 +423,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
 
-def run_app(scene, path: Path | None = None) -> int:
+def run_app(scene, path: Path | None = None, present: bool = False, lesson=None) -> int:
+    """Open the window on `scene` (in presentation mode, full screen, with `present`), or
+    on a lesson's first slide, and run until it closes."""
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("Ravine")
-    window = MainWindow(scene, path)
+    if lesson is not None:
+        first = next((s.scene for s in lesson.slides if s.scene is not None), scene)
+        window = MainWindow(first if first is not None else load_example("momentum-ravine"))
+        window.open_lesson(lesson)
+        present = True
+    else:
+        window = MainWindow(scene, path)
 
     def excepthook(kind, value, tb):
         """A bug must not take the user's work down with it (PyQt aborts by default)."""
@@ -411,5 +444,14 @@ def run_app(scene, path: Path | None = None) -> int:
         window.show_error(f"internal error: {kind.__name__}: {value} (details on the terminal)")
 
     sys.excepthook = excepthook
-    window.show()
+    if present:
+        window.set_presentation(True)
+        window.showFullScreen()
+    else:
+        window.show()
     return app.exec()
+
+
+def run_lesson(lesson) -> int:
+    """`ravine lesson`: the lesson full screen, in presentation mode."""
+    return run_app(None, lesson=lesson)
