@@ -233,10 +233,10 @@ def slide_header(title: str, text: str, note: str, size: tuple[int, int], theme:
     """A handout's heading, a QWidget drawn above the views: the slide's title in a strip (the
     note, the lesson's title and the slide's number, at its right), the slide's text wrapped
     below it, and a rule under both; its labels are .title, .note and .text. Font sizes
-    follow the canvas: 30 px title and 19 px text at 1280x720."""
+    follow the canvas (30 px title and 19 px text at 1280x720) down to the views' own."""
     from PyQt6 import QtCore, QtGui, QtWidgets
 
-    scale = max(0.5, min(size[0] / 1280, size[1] / 720))
+    scale = min(size[0] / 1280, size[1] / 720)
     fg, bg = QtGui.QColor(THEMES[theme]["fg"]), QtGui.QColor(THEMES[theme]["bg"])
     muted = QtGui.QColor((fg.red() + bg.red()) // 2, (fg.green() + bg.green()) // 2,
                          (fg.blue() + bg.blue()) // 2).name()
@@ -247,11 +247,11 @@ def slide_header(title: str, text: str, note: str, size: tuple[int, int], theme:
     box.setContentsMargins(round(20 * scale), pad, round(20 * scale), pad)
     box.setSpacing(round(6 * scale))
 
-    def label(words: str, px: float, bold: bool = False, color: str | None = None):
+    def label(words: str, px: float, least: int, bold: bool = False, color: str | None = None):
         lab = QtWidgets.QLabel(words)
         lab.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         font = QtGui.QFont(lab.font())
-        font.setPixelSize(max(8, round(px * scale)))
+        font.setPixelSize(max(least, round(px * scale)))  # never smaller than the views' text
         font.setBold(bold)
         lab.setFont(font)
         if color:
@@ -259,14 +259,14 @@ def slide_header(title: str, text: str, note: str, size: tuple[int, int], theme:
         return lab
 
     row = QtWidgets.QHBoxLayout()
-    widget.title = label(title or "(untitled slide)", 30, bold=True)
+    widget.title = label(title or "(untitled slide)", 30, 16, bold=True)
     widget.title.setObjectName("slideTitle")
     row.addWidget(widget.title, 1)
-    widget.note = label(note, 16, color=muted)
+    widget.note = label(note, 16, 11, color=muted)
     widget.note.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
     row.addWidget(widget.note, 0)
     box.addLayout(row)
-    widget.text = label(" ".join(text.split()), 19)
+    widget.text = label(" ".join(text.split()), 19, 13)
     widget.text.setObjectName("slideText")
     widget.text.setWordWrap(True)
     widget.text.setVisible(bool(text.strip()))
@@ -648,6 +648,9 @@ def render_lesson(lesson, out_dir, size=(1280, 720), theme="light", quiet=False)
     try:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RenderError(f"{out_dir}: cannot make this folder ({exc.strerror or exc})") from None
+        try:
             for name in names:
                 temps.append(out_dir / f".{name}.partial.png")
                 temps[-1].touch()
