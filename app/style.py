@@ -40,6 +40,12 @@ def pt_font(base: QtGui.QFont | None, pt: float) -> QtGui.QFont:
     return font
 
 
+def _own_font(font: QtGui.QFont) -> QtGui.QFont | None:
+    """The font an item set for itself, or None where it follows the application's (an
+    item made while presenting must go back to the desk's font, not keep the big one)."""
+    return None if font == QtWidgets.QApplication.font() else QtGui.QFont(font)
+
+
 def _scaled_pen(pen, factor: float):
     pen = QtGui.QPen(pg.mkPen(pen))
     pen.setWidthF(max(pen.widthF(), 1.0) * factor)
@@ -79,13 +85,13 @@ class Presenter:
     def _item(self, item) -> None:
         on = self.on
         if isinstance(item, pg.AxisItem):
-            base = _record(item, lambda: {"tick": item.style.get("tickFont"), "label": QtGui.QFont(item.label.font()),
+            base = _record(item, lambda: {"tick": item.style.get("tickFont"), "label": _own_font(item.label.font()),
                                           "width": item.fixedWidth, "height": item.fixedHeight,
                                           "style": dict(item.labelStyle)})
             item.setStyle(tickFont=pt_font(base["tick"], PRESENT_PT) if on else base["tick"])
             if base["tick"] is None and not on:
                 item.style["tickFont"] = None
-            item.label.setFont(pt_font(base["label"], PRESENT_PT) if on else base["label"])
+            item.label.setFont(pt_font(base["label"], PRESENT_PT) if on else base["label"] or QtGui.QFont())
             item.labelStyle = {**base["style"], "font-size": f"{PRESENT_PT}pt"} if on else dict(base["style"])
             item._updateLabel()
             if base["width"] is not None:
@@ -100,8 +106,8 @@ class Presenter:
                 item.opts.pop("size", None)
             item.setText(item.text)
         elif isinstance(item, pg.TextItem):
-            base = _record(item, lambda: {"font": QtGui.QFont(item.textItem.font())})
-            item.setFont(pt_font(base["font"], PRESENT_PT) if on else base["font"])
+            base = _record(item, lambda: {"font": _own_font(item.textItem.font())})
+            item.setFont(pt_font(base["font"], PRESENT_PT) if on else base["font"] or QtGui.QFont())
         elif isinstance(item, pg.PlotDataItem):
             base = _record(item, lambda: {"pen": QtGui.QPen(pg.mkPen(item.opts["pen"])) if item.opts["pen"] is not None else None,
                                           "size": item.opts.get("symbolSize")})
