@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import no_si_prefix, restyle
+from ravine.app.style import no_si_prefix, restyle, signals_blocked
 from ravine.core.ewa import effective_window, ewa, synthetic_temperatures
 from ravine.core.params import Param
 
@@ -62,9 +62,8 @@ class EwaView(QtWidgets.QWidget):
             self.beta_editor.set_value(float(beta))
             self.beta = float(beta)
         if bias_correction is not None:
-            self.bias.blockSignals(True)
-            self.bias.setChecked(bool(bias_correction))
-            self.bias.blockSignals(False)
+            with signals_blocked(self.bias):
+                self.bias.setChecked(bool(bias_correction))
         self.draw()
 
     def set_beta(self, beta: float) -> None:

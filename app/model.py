@@ -50,6 +50,7 @@ class SurfaceImage:
     segments: np.ndarray  # (m, 2, 2) contour segments
     floor: float
     zmin: float
+    critical: list = ()  # the surface's critical points at these parameters (CriticalPoint)
 
 
 KIND_LABELS = {"gd": "GD", "rmsprop": "RMSprop", "adagrad": "AdaGrad", "adamw": "AdamW", "amsgrad": "AMSGrad"}
@@ -82,7 +83,8 @@ def surface_image(scene: Scene, n: int = MAP_GRID, count: int = CONTOURS) -> Sur
     z = value_grid(scene.surface, xs, ys, scene.surface_params)
     shown, levels, floor = log_levels(z, count)
     segments, _ = contour_segments(shown, xs, ys, levels)
-    return SurfaceImage(xs, ys, z, shown, levels, segments, floor, float(z.min()))
+    critical = surf.critical_points(scene.surface_params)
+    return SurfaceImage(xs, ys, z, shown, levels, segments, floor, float(z.min()), critical)
 
 
 @dataclass
@@ -95,6 +97,7 @@ class ViewState:
     arrows: bool = True
     narrate: bool = False
     hide_future: bool = False
+    critical: bool = True  # mark the surface's minima, saddles and maxima
 
 
 class SceneModel(QtCore.QObject):

@@ -20,7 +20,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import PALETTE
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import log_axes, no_si_prefix, restyle
+from ravine.app.style import log_axes, no_si_prefix, restyle, signals_blocked
 from ravine.core.datasets import DATASETS
 from ravine.core.ewa import ewa
 from ravine.core.loss_landscape import loss_slice
@@ -301,9 +301,8 @@ class NetworkControls(QtWidgets.QWidget):
                 try:
                     self.model.edit(change)
                 except SceneError as exc:  # e.g. csv: no points.csv next to the scene
-                    self.dataset.blockSignals(True)
-                    self.dataset.setCurrentText(self.model.spec.dataset)
-                    self.dataset.blockSignals(False)
+                    with signals_blocked(self.dataset):
+                        self.dataset.setCurrentText(self.model.spec.dataset)
                     self.dataset.setToolTip(str(exc))
             QtCore.QTimer.singleShot(0, apply)
 
@@ -520,11 +519,10 @@ class NetworkTab(QtWidgets.QWidget):
                 test.setData(t.X_test[:, 0], t.X_test[:, 1], brush=[CLASS_BRUSH[int(v)] for v in t.y_test])
                 plot.addItem(test)
             self.panels.append((plot, img, config_color(self.model.spec, i)))
-        self.center.blockSignals(True)
-        self.center.clear()
-        self.center.addItems([self.model.spec.configs[i].label for i in enabled])
-        self.center.setCurrentIndex(len(enabled) - 1)
-        self.center.blockSignals(False)
+        with signals_blocked(self.center):
+            self.center.clear()
+            self.center.addItems([self.model.spec.configs[i].label for i in enabled])
+            self.center.setCurrentIndex(len(enabled) - 1)
         self.draw_progress()
 
     def on_progress(self) -> None:

@@ -10,6 +10,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
 from ravine.app.params_editor import ParamEditor
+from ravine.app.style import signals_blocked
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param
 from ravine.core.schedules import SCHEDULES, check_schedule
@@ -64,9 +65,8 @@ class ScenePanel(QtWidgets.QGroupBox):
         self.refresh()
 
     def refresh(self) -> None:
-        self.surface.blockSignals(True)
-        self.surface.setCurrentText(self.model.scene.surface)
-        self.surface.blockSignals(False)
+        with signals_blocked(self.surface):
+            self.surface.setCurrentText(self.model.scene.surface)
         self.steps.set_value(self.model.scene.steps)
         self._refresh_params()
 

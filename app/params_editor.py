@@ -11,6 +11,7 @@ import math
 
 from PyQt6 import QtCore, QtWidgets
 
+from ravine.app.style import signals_blocked
 from ravine.core.params import Param, SceneError
 
 TICKS = 10_000  # slider positions: 0.12 % apart on lr's five decades
@@ -144,9 +145,8 @@ class ParamEditor(QtWidgets.QWidget):
 
     def _set_slider(self, value) -> None:
         if self.slider is not None:
-            self.slider.blockSignals(True)
-            self.slider.setValue(self._to_tick(value))
-            self.slider.blockSignals(False)
+            with signals_blocked(self.slider):
+                self.slider.setValue(self._to_tick(value))
 
     # user actions
     def _slid(self, tick: int) -> None:
@@ -198,9 +198,8 @@ class ParamEditor(QtWidgets.QWidget):
         if self.field is not None:
             self.field.setText(fmt(value))
         if self.check is not None:
-            self.check.blockSignals(True)
-            self.check.setChecked(bool(value))
-            self.check.blockSignals(False)
+            with signals_blocked(self.check):
+                self.check.setChecked(bool(value))
         self._set_slider(value)
         self.clear_error()
 

@@ -26,6 +26,13 @@ OUTLINE = "#000000"  # every path's outline: >= 3:1 against every colour of the 
 TAIL = 40  # steps of the bright trail behind each head
 ARROWS = {"-gradient": "#1E88E5", "velocity v": "#00C853", "step taken": "#FFFFFF"}  # on black outlines
 EDGE_INSET = 14  # px between an off-map head's marker and the map's edge
+# how the map marks critical points: (legend name, symbol, fill), by kind
+CRITICAL = {
+    "min": ("global minimum", "star", "#FFD600"),
+    "local_min": ("local minimum", "star", "#FFFFFF"),
+    "saddle": ("saddle point", "d", "#00B8D4"),
+    "max": ("maximum", "t1", "#FFFFFF"),
+}
 
 
 def map_colormap() -> pg.ColorMap:
@@ -173,6 +180,11 @@ class MapView(pg.GraphicsLayoutWidget):
         self.contours = cached(pg.PlotCurveItem(pen=_pen("#202020", 1.0, 90), connect="pairs"))
         self.contours.setZValue(-5)
         self.plot.addItem(self.contours)
+        self.critical = {kind: pg.ScatterPlotItem(symbol=sym, size=14 if kind != "max" else 11, brush=fill,
+                                                  pen=_pen(OUTLINE, 1.3)) for kind, (_, sym, fill) in CRITICAL.items()}
+        for item in self.critical.values():
+            item.setZValue(8)
+            self.plot.addItem(item, ignoreBounds=True)
         self.start = pg.ScatterPlotItem(symbol="x", size=16, pen=_pen("#000000", 2.5), brush="k")
         self.start.setZValue(20)
         self.plot.addItem(self.start)
@@ -211,9 +223,19 @@ class MapView(pg.GraphicsLayoutWidget):
         seg = img.segments
         self.contours.setData(seg[:, :, 0].ravel(), seg[:, :, 1].ravel())
         self.fit()
+        self._layout = None  # the legend lists this surface's kinds of critical points
+        self.draw_critical()
         surf = get_surface(self.model.scene.surface)
         set_title(self.plot, f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
         restyle(self)
+
+    def draw_critical(self) -> None:
+        """Mark the surface's minima, saddles and maxima (found by the core for the
+        surface's current parameters)."""
+        shown = self.model.view.critical
+        for kind, item in self.critical.items():
+            pts = [(c.x, c.y) for c in self.model.image.critical if c.kind == kind] if shown else []
+            item.setData([p[0] for p in pts], [p[1] for p in pts])
 
     def fit(self) -> None:
         """Show the surface's whole domain (again, e.g. after the widget was resized)."""
@@ -222,10 +244,12 @@ class MapView(pg.GraphicsLayoutWidget):
 
     def draw_paths(self) -> None:
         runs = self.model.runs
-        layout = [(r.config.label, r.color) for r in runs]
+        kinds = {c.kind for c in self.model.image.critical} if self.model.view.critical else set()
+        layout = [(r.config.label, r.color) for r in runs], sorted(kinds)
         if layout != getattr(self, "_layout", None):
             self._rebuild(runs)
             self._layout = layout
+        self.draw_critical()
         hide = self.model.view.hide_future
         for run, items in zip(runs, self.items):
             if items.traj is not run.traj or hide != getattr(items, "hid", None):  # only what changed
@@ -253,6 +277,11 @@ class MapView(pg.GraphicsLayoutWidget):
                 self.plot.addItem(item, ignoreBounds=True)
             self.legend.addItem(items.sample, status_text(run, self.model.step))
             self.items.append(items)
+        if self.model.view.critical:
+            present = {c.kind for c in self.model.image.critical}
+            for kind, item in self.critical.items():
+                if kind in present:
+                    self.legend.addItem(item, CRITICAL[kind][0])
         restyle(self)
 
     def draw_step(self, step: int) -> None:
@@ -327,7 +356,7 @@ class MapView(pg.GraphicsLayoutWidget):
             weights.append(np.ones(len(path[::every])))
             pts.append(path[[0, -1]])
             weights.append(np.full(2, 200.0))
-        minima = get_surface(self.model.scene.surface).minima
+        minima = [(c.x, c.y) for c in self.model.image.critical if c.kind == "min"]
         if minima:
             pts.append(np.asarray(minima, dtype=float))
             weights.append(np.full(len(minima), 50.0))
@@ -348,14 +377,16 @@ class MapView(pg.GraphicsLayoutWidget):
             sx, sy = corner
             self.legend.anchor(itemPos=(sx, sy), parentPos=(sx, sy), offset=(8 - 16 * sx, 8 - 16 * sy))
 
-    def show_arrows(self, origin, vectors: dict[str, np.ndarray], true_length: tuple[str, ...] = ("step taken",)) -> None:
+    def show_arrows(self, origin, vectors: dict[str, np.ndarray], true_length: tuple[str, ...] = ("step taken",),
+                    reference: float | None = None) -> None:
         """Arrows from `origin`, with their true lengths: the vectors named in `true_length`
         (the step: a move on the map) at the map's own scale, the others (gradient-like
         quantities) all on one common scale, shown by a scale bar, so that the longest is a
-        fifth of the view."""
-        self._redraw_arrows = lambda: self.show_arrows(origin, vectors, true_length)
+        fifth of the view (or a vector as long as `reference`, so that the scale stays put
+        from step to step and a vanishing gradient is drawn vanishing)."""
+        self._redraw_arrows = lambda: self.show_arrows(origin, vectors, true_length, reference)
         names = [n for n in ARROWS if n in vectors]
-        scale = self._gradient_scale([vectors[n] for n in names if n not in true_length])
+        scale = self._gradient_scale([vectors[n] for n in names if n not in true_length], reference)
         arrows = []
         for name in names:
             tip = origin + vectors[name] * (1.0 if name in true_length else scale)
@@ -365,13 +396,13 @@ class MapView(pg.GraphicsLayoutWidget):
         self.scale_ellipse.hide()
         self._scale_bar(scale if len(names) > sum(n in true_length for n in names) else None)
 
-    def show_parts(self, narration) -> None:
+    def show_parts(self, narration, reference: float | None = None) -> None:
         """The narrated update: each part of it as an arrow, chained tail to head as the
         optimizer declares, moves of W at the map's own scale and gradient-like parts on one
         common scale (the scale bar), and the per-axis learning rate as an ellipse."""
-        self._redraw_arrows = lambda: self.show_parts(narration)
+        self._redraw_arrows = lambda: self.show_parts(narration, reference)
         parts = narration.parts
-        scale = self._gradient_scale([p.vec for p in parts if not p.move])
+        scale = self._gradient_scale([p.vec for p in parts if not p.move], reference)
         tips: dict[str, np.ndarray] = {}
 
         def drawn_tip(part):
@@ -396,11 +427,14 @@ class MapView(pg.GraphicsLayoutWidget):
             self.scale_ellipse.hide()
         self._scale_bar(scale if any(not p.move for p in parts) else None)
 
-    def _gradient_scale(self, vecs) -> float:
-        """One scale for gradient-like arrows: the longest is a fifth of the view."""
+    def _gradient_scale(self, vecs, reference: float | None = None) -> float:
+        """One scale for gradient-like arrows: `reference` (else the longest of `vecs`) is
+        drawn a fifth of the view long."""
         (x0, x1), (y0, y1) = self.vb.viewRange()
         norms = [float(np.hypot(*v)) for v in vecs]
         norms = [n for n in norms if np.isfinite(n) and n > 0]
+        if reference is not None and np.isfinite(reference) and reference > 0:
+            norms = [reference]
         self.arrow_scale = 0.2 * min(x1 - x0, y1 - y0) / max(norms) if norms else 1.0
         return self.arrow_scale
 
@@ -751,10 +785,20 @@ class InspectorView(QtWidgets.QWidget):
             vectors = {"-gradient": -info.grad, "step taken": info.step}
             if info.direction_name == "v":
                 vectors["velocity v"] = -info.v
-            self.map_view.show_arrows(info.at, vectors)
+            self.map_view.show_arrows(info.at, vectors, reference=self.reference(run))
         else:
             self.map_view.hide_arrows()
 
+
+    def reference(self, run) -> float:
+        """The gradient-arrow scale of a run: 90 % of its gradients (and velocities) are at
+        most this long; one scale for all its steps, so arrows shrink as it converges."""
+        key = id(run.traj)
+        if getattr(self, "_reference", (None,))[0] != key:
+            norms = np.concatenate([np.hypot(*run.traj.grad.T), np.hypot(*run.traj.v.T)])
+            norms = norms[np.isfinite(norms) & (norms > 0)]
+            self._reference = (key, float(np.percentile(norms, 90)) if len(norms) else 1.0)
+        return self._reference[1]
 
     def narrate_step(self, run, t: int) -> None:
         """Narrated mode: what update t did, in the notes' notation with its numbers (from
@@ -775,7 +819,7 @@ class InspectorView(QtWidgets.QWidget):
         self.text.setText(f"<b>{esc(run.config.label)}</b> ({run.config.kind}): {esc(n.header)}{diverged}"
                           f"{lines}<div style='margin-top:4px'>{keys}</div>")
         if self.model.view.arrows:
-            self.map_view.show_parts(n)
+            self.map_view.show_parts(n, reference=self.reference(run))
         else:
             self.map_view.hide_arrows()
 

@@ -59,6 +59,7 @@ KEYS = [
     ("PageUp / PageDown", "previous / next slide of a lesson"),
     ("N", "narrated step mode on / off"),
     ("H", "hide the future: paths only up to their heads"),
+    ("C", "mark the surface's minima, saddle points and maxima, or not"),
     ("F5", "presentation mode (large text and lines, controls hidden)"),
     ("F6", "show / hide the controls (also in presentation mode)"),
     ("F11", "full screen"),
@@ -202,6 +203,8 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addSeparator()
         view.addAction("&Narrated step mode", QtGui.QKeySequence("N"), self.toggle_narration)
         view.addAction("&Hide the future", QtGui.QKeySequence("H"), self.toggle_hide_future)
+        view.addAction("Mark &critical points", QtGui.QKeySequence("C"),
+                       lambda: self.model.set_view(critical=not self.model.view.critical))
         help_ = bar.addMenu("&Help")
         help_.addAction("&Keyboard", self.show_keys)
 

@@ -349,3 +349,27 @@ def test_narration_key_and_momentum_chain(window, qtbot):
     np.testing.assert_allclose([vx[1] - vx[0], vy[1] - vy[0]], n.part("v").vec * k, rtol=1e-9)
     qtbot.keyClick(window, QtCore.Qt.Key.Key_N)
     assert not window.model.view.narrate
+
+
+# ---------------------------------------------------------------- local optima, visibly
+def test_map_marks_minima_saddles_and_maxima(window, qtbot):
+    window.open_example("local-optima-himmelblau")
+    crit = window.map.critical
+    assert len(crit["min"].getData()[0]) == 4
+    assert len(crit["saddle"].getData()[0]) == 4
+    assert len(crit["max"].getData()[0]) == 1
+    names = [label.text for _, label in window.map.legend.items]
+    assert "global minimum" in names and "saddle point" in names
+    # four optimizers from four starts end in four different minima
+    ends = {tuple(np.round(r.traj.path[-1], 2)) for r in window.model.runs}
+    assert len(ends) == 4
+    starts = window.map.start.getData()
+    assert len(starts[0]) == 4
+    window.model.set_surface("rastrigin")
+    n10 = len(window.map.critical["local_min"].getData()[0])
+    window.model.set_surface_param("amplitude", 1.0)  # the ripples flatten: minima merge away
+    n1 = len(window.map.critical["local_min"].getData()[0])
+    assert n1 < n10
+    window.model.set_view(critical=False)
+    assert len(window.map.critical["local_min"].getData()[0]) == 0
+    assert "global minimum" not in [label.text for _, label in window.map.legend.items]
