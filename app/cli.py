@@ -379,7 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--seconds", type=float, help="length of the animation (default 5)")
     rd.add_argument("--frames", type=int, help="number of frames (instead of --seconds)")
     rd.add_argument("--step", type=int, help="PNG: the step to show (default the last; not with --lesson)")
-    rd.add_argument("--views", help="comma-separated, from map, cost, lr, ewa, network "
+    from ravine.app.registry import render_views
+
+    rd.add_argument("--views", help=f"comma-separated, from {', '.join(render_views())} "
                                     "(default map,cost; network for network scenes; "
                                     "with --lesson each slide chooses)")
     rd.add_argument("--theme", default="light", help="light or dark")

@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-VIEWS = ("map", "cost", "lr", "ewa", "network")
+from ravine.app.registry import VIEWS as REGISTRY, render_views
+
+VIEWS = render_views()  # (kept for callers; the registry is the source)
 THEMES = {
     "light": {"bg": "#FFFFFF", "fg": "#222222", "legend": (255, 255, 255, 215), "grid": 0.25},
     "dark": {"bg": "#16181D", "fg": "#E6E6E6", "legend": (30, 32, 38, 215), "grid": 0.2},
@@ -68,12 +70,13 @@ class RenderOptions:
             raise RenderError(f"--seconds: must be a number in (0, 3600] (got {self.seconds:g})")
         if self.frames is not None and self.seconds is not None:
             raise RenderError("give --frames or --seconds, not both")
+        allowed = render_views()
         for v in self.views_for(scene):
-            if v not in VIEWS:
-                raise RenderError(f"--views: unknown view {v!r} (allowed: {', '.join(VIEWS)})")
+            if v not in allowed:
+                raise RenderError(f"--views: unknown view {v!r} (allowed: {', '.join(allowed)})")
         views = self.views_for(scene)
         if not views:
-            raise RenderError(f"--views: name at least one of {', '.join(VIEWS)}")
+            raise RenderError(f"--views: name at least one of {', '.join(allowed)}")
         if "network" in views and scene.network is None:
             raise RenderError("--views network: the scene has no [network] table")
         if any(v in views for v in ("map", "cost", "lr")) and not scene.optimizers:
@@ -160,32 +163,21 @@ class Canvas:
         self.network = None
         self.map = None
         self.ewa = None
-        if "map" in views:
-            from ravine.app.views import MapView
-
-            self.map = MapView(self.model)
-            layout.addWidget(self.map, 3)
-        curves = [v for v in views if v in ("cost", "lr")]
-        if curves:
-            from ravine.app.views import CurvesView
-
-            side.addWidget(CurvesView(self.model, plots=curves), 1)
-        if "ewa" in views:
-            from ravine.app.ewa_view import EwaView
-
-            self.ewa = EwaView()
-            if ewa is None:
-                self.ewa.bias.setChecked(True)
+        self.ewa_settings = ewa
+        built = set()
+        for name in views:  # each view from its registration, in the order asked
+            spec = REGISTRY[name]
+            if spec.group and spec.group in built:
+                continue
+            names = tuple(v for v in views if REGISTRY[v].group == spec.group) if spec.group else (name,)
+            built.add(spec.group or name)
+            widget = spec.make(self, names)
+            if spec.main:
+                layout.addWidget(widget, spec.stretch)
             else:
-                self.ewa.set_settings(beta=ewa.beta, bias_correction=ewa.bias_correction)
-            for w in (self.ewa.beta_editor, self.ewa.bias, self.ewa.references):
-                w.hide()
-            side.addWidget(self.ewa, 1)
-        if "network" in views:
-            self.network = NetworkRender(scene.network)
-            side.addWidget(self.network.widget, 2)
+                side.addWidget(widget, spec.stretch)
         if side.count():
-            layout.addLayout(side, 2 if self.map is not None else 1)
+            layout.addLayout(side, 2 if layout.count() else 1)
         self.widget.setFixedSize(*options.size)  # the size asked for, whatever the views would like
         apply_theme(self.widget, options.theme)
         self.widget.show()
@@ -541,9 +533,9 @@ def resolve_lesson(ref):
     text = str(ref)
     path = Path(ref)
     if path.exists() or text.endswith(".toml") or os.sep in text or "/" in text:
-        return load_lesson(path)
+        return load_lesson(path, allowed_views=tuple(REGISTRY))
     if text in lesson_names():
-        return load_builtin_lesson(text)
+        return load_builtin_lesson(text, allowed_views=tuple(REGISTRY))
     raise SceneError(f"{text}: no such lesson file or built-in lesson (built-in lessons: "
                      f"{', '.join(lesson_names())}; or a path to a .toml lesson file)")
 

@@ -14,6 +14,7 @@ from ravine.app.lesson_view import LessonController, LessonStrip
 from ravine.app.model import SceneModel
 from ravine.app.network_view import NetworkTab
 from ravine.app.panels import ControlsPanel
+from ravine.app.registry import VIEWS
 from ravine.app.style import PRESENTER, PRESENT_PT
 from ravine.app.views import CurvesView, InspectorView, MapView, Timeline
 from ravine.core import SceneError, dumps_scene, example_names, load_example, load_scene, save_scene
@@ -41,7 +42,7 @@ class PlaygroundView(QtWidgets.QSplitter):
 
     def show_views(self, names=None) -> None:
         """Show only the named views (map, cost, lr, inspector, narration); None: all."""
-        names = set(names) if names else {"map", "cost", "lr", "inspector"}
+        names = set(names) if names else {n for n, spec in VIEWS.items() if spec.tab == "optimizers"}
         self.map.setVisible("map" in names)
         self.curves.show_plots(cost="cost" in names, lr="lr" in names)
         self.curves.setVisible(bool(names & {"cost", "lr"}))

@@ -186,3 +186,24 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch):
     monkeypatch.setattr(rendering.sys, "stderr", pipe)
     rendering._progress(5, 10, t0, quiet=False)
     assert pipe.getvalue() == ""
+
+
+def test_a_registered_view_is_one_file_and_one_registration(tmp_path, monkeypatch):
+    """A new view needs no edit elsewhere: registered, it is a --views choice and renders."""
+    from PyQt6 import QtWidgets
+
+    from ravine.app import registry
+    from ravine.app.rendering import RenderOptions, render
+
+    def make(ctx, names):
+        label = QtWidgets.QLabel(f"steps: {ctx.scene.steps}")
+        label.setStyleSheet("background: #00FF00")
+        return label
+
+    monkeypatch.setitem(registry.VIEWS, "stepcount", registry.ViewSpec("stepcount", "the number of steps",
+                                                                        "optimizers", "surface", make))
+    scene = load_example("momentum-ravine")
+    RenderOptions(views=["map", "stepcount"]).check(scene, ".png")
+    frames = render(scene, size=(320, 200), frames=1, views=["map", "stepcount"])
+    green = (frames[0][:, :, 1] > 240) & (frames[0][:, :, 0] < 30) & (frames[0][:, :, 2] < 30)
+    assert green.mean() > 0.05  # the new view is on the canvas

@@ -1,0 +1,89 @@
+"""The registry of views: one entry per view, which the window, lessons, presentation mode,
+`ravine render --views` and renders all read.
+
+A view is a widget class in its own module plus one `register(ViewSpec(...))`: its name
+(what `--views` and a lesson's `views` say), what it shows (help texts), the tab of the
+window it lives on, what of a scene it needs, and `make(ctx)`, which builds it for a render
+(offscreen, on the render's own model). Views that share one widget (the cost and lr plots
+are one CurvesView) name the same `group`, and `make` receives every name asked for.
+Presentation mode needs nothing from a view: it walks every item of every pyqtgraph view
+(app/style.py), so a registered view is enlarged with the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    name: str
+    shows: str
+    tab: str  # the window's tab: "optimizers", "network" or "ewa"
+    needs: str = ""  # "surface" (a scene's [[optimizers]]), "network" (its [network]) or ""
+    make: Callable[[Any, tuple[str, ...]], Any] | None = None  # (ctx, names) -> widget, for renders
+    group: str = ""  # views built as one widget share a group
+    main: bool = False  # a render puts it on the left, the others stacked on the right
+    stretch: int = 1
+
+
+VIEWS: dict[str, ViewSpec] = {}
+
+
+def register(spec: ViewSpec) -> ViewSpec:
+    VIEWS[spec.name] = spec
+    return spec
+
+
+def render_views() -> tuple[str, ...]:
+    """The views a render can draw."""
+    return tuple(name for name, spec in VIEWS.items() if spec.make is not None)
+
+
+# ------------------------------------------------------------------ the built-in views
+def _map(ctx, names):
+    from ravine.app.views import MapView
+
+    ctx.map = MapView(ctx.model)
+    return ctx.map
+
+
+def _curves(ctx, names):
+    from ravine.app.views import CurvesView
+
+    return CurvesView(ctx.model, plots=names)
+
+
+def _ewa(ctx, names):
+    from ravine.app.ewa_view import EwaView
+
+    ctx.ewa = EwaView()
+    if ctx.ewa_settings is None:
+        ctx.ewa.bias.setChecked(True)
+    else:
+        ctx.ewa.set_settings(beta=ctx.ewa_settings.beta, bias_correction=ctx.ewa_settings.bias_correction)
+    ctx.ewa.set_controls_visible(False)
+    return ctx.ewa
+
+
+def _network(ctx, names):
+    from ravine.app.rendering import NetworkRender
+
+    ctx.network = NetworkRender(ctx.scene.network)
+    return ctx.network.widget
+
+
+register(ViewSpec("map", "the surface's contours with every optimizer's path, minima and saddles",
+                  "optimizers", "surface", _map, main=True, stretch=3))
+register(ViewSpec("cost", "loss - min against step, log scale", "optimizers", "surface", _curves, group="curves"))
+register(ViewSpec("lr", "the learning rate each update used, log scale", "optimizers", "surface", _curves,
+                  group="curves"))
+register(ViewSpec("inspector", "the current update's numbers for one optimizer, arrows on the map",
+                  "optimizers", "surface"))
+register(ViewSpec("narration", "the current update in the notes' notation, its parts as arrows",
+                  "optimizers", "surface"))
+register(ViewSpec("ewa", "a year of temperatures and their exponentially weighted averages", "ewa", "", _ewa))
+register(ViewSpec("network", "the network's decision boundaries and costs while it trains", "network",
+                  "network", _network, stretch=2))
