@@ -95,6 +95,8 @@ def set_title(plot, text: str, **style) -> None:
     """plot.setTitle, but a long title is clipped rather than widening the plot past its view
     (pyqtgraph makes a label at least as wide as its text)."""
     plot.setTitle(text, **style)
+    plot.titleLabel.setAttr("justify", "left")  # a long title loses its end, not both ends
+    plot.titleLabel.setText(plot.titleLabel.text)
     unclamp(plot.titleLabel)
 
 

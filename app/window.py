@@ -450,6 +450,8 @@ def run_app(scene, path: Path | None = None, present: bool = False, lesson=None)
     sys.excepthook = excepthook
     if present:
         window.set_presentation(True)
+        # the whole screen even where no window manager honours "full screen" (a bare X server)
+        window.setGeometry(window.screen().geometry())
         window.showFullScreen()
     else:
         window.show()
