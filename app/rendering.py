@@ -140,6 +140,9 @@ class Canvas:
         from ravine.app.model import SceneModel
 
         self.app = _app()
+        from ravine.app.window import roomy_pixmap_cache
+
+        roomy_pixmap_cache()  # big canvases keep their static items cached too
         self.scene = scene
         views = options.views_for(scene)
         self.widget = QtWidgets.QWidget()

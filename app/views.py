@@ -26,6 +26,7 @@ OUTLINE = "#000000"  # every path's outline: >= 3:1 against every colour of the 
 TAIL = 40  # steps of the bright trail behind each head
 ARROWS = {"-gradient": "#1E88E5", "velocity v": "#00C853", "step taken": "#FFFFFF"}  # on black outlines
 EDGE_INSET = 14  # px between an off-map head's marker and the map's edge
+CHUNKS, CHUNK_MIN = 16, 50  # hiding the future draws the route from this many cached pieces
 # how the map marks critical points: (legend name, symbol, fill), by kind
 CRITICAL = {
     "min": ("global minimum", "star", "#FFD600"),
@@ -156,6 +157,31 @@ class RunItems:
     def all(self):
         return [self.ghost, self.outline, *self.tail, self.head, self.bad, self.edge, self.edge_text]
 
+    def route_chunks(self, plot, path, color) -> None:
+        """For "hide the future": the route cut into CHUNKS pieces, each drawn once and
+        cached; a frame shows the pieces behind the head and redraws only the one under it."""
+        for item in getattr(self, "chunks", []):
+            plot.removeItem(item)
+        size = max(CHUNK_MIN, -(-len(path) // CHUNKS))
+        self.chunk_size = size
+        self.chunks = []
+        for a in range(0, max(len(path) - 1, 1), size):
+            item = cached(pg.PlotCurveItem(pen=self.ghost.opts["pen"]))
+            item.setData(path[a: a + size + 1, 0], path[a: a + size + 1, 1])
+            item.setZValue(self.ghost.zValue())
+            item.hide()
+            plot.addItem(item, ignoreBounds=True)
+            self.chunks.append(item)
+        self.ghost.setCacheMode(self.ghost.CacheMode.NoCache)
+
+    def show_route_to(self, path, t: int) -> None:
+        """Hide the future: the route up to step t, from the cached pieces."""
+        k = t // self.chunk_size
+        for i, item in enumerate(self.chunks):
+            item.setVisible(i < k)
+        a = k * self.chunk_size
+        self.ghost.setData(path[a: t + 1, 0], path[a: t + 1, 1])
+
 
 class MapView(pg.GraphicsLayoutWidget):
     """The surface (log-scaled heatmap, contours, colour bar) with every path animated on it."""
@@ -256,10 +282,14 @@ class MapView(pg.GraphicsLayoutWidget):
         for run, items in zip(runs, self.items):
             if items.traj is not run.traj or hide != getattr(items, "hid", None):  # only what changed
                 items.traj, items.hid = run.traj, hide
-                # the whole route, drawn once and cached; hiding the future draws it per step
-                items.ghost.setCacheMode(items.ghost.CacheMode.NoCache if hide else
-                                         items.ghost.CacheMode.DeviceCoordinateCache)
-                if not hide:
+                # the whole route, drawn once and cached; hiding the future draws it in pieces
+                if hide:
+                    items.route_chunks(self.plot, run.traj.path, run.color)
+                else:
+                    for item in getattr(items, "chunks", []):
+                        self.plot.removeItem(item)
+                    items.chunks = []
+                    items.ghost.setCacheMode(items.ghost.CacheMode.DeviceCoordinateCache)
                     items.ghost.setData(run.traj.path[:, 0], run.traj.path[:, 1])
         starts = {getattr(r.config, "start", None) or self.model.scene.start for r in runs} or {self.model.scene.start}
         self.start.setData([p[0] for p in starts], [p[1] for p in starts])
@@ -269,7 +299,7 @@ class MapView(pg.GraphicsLayoutWidget):
 
     def _rebuild(self, runs) -> None:
         for items in self.items:
-            for item in items.all():
+            for item in items.all() + getattr(items, "chunks", []):
                 self.plot.removeItem(item)
         self.legend.clear()
         self.items = []
@@ -292,7 +322,7 @@ class MapView(pg.GraphicsLayoutWidget):
             path = run.traj.path
             t = min(step, run.traj.steps_done)
             if hide:
-                items.ghost.setData(path[: t + 1, 0], path[: t + 1, 1])
+                items.show_route_to(path, t)
             # the trail: TAIL steps behind the head, widest at it, on its outline; its
             # newest quarter is outlined (the older part thins out into the faint route)
             edges = np.linspace(max(0, t - TAIL), t, len(items.tail) + 1).astype(int)
@@ -557,6 +587,16 @@ class CurvesView(pg.GraphicsLayoutWidget):
             line.sigDragged.connect(lambda ln: self.model.set_step(int(round(ln.value()))))
             plot.addItem(line)
             self.cursors.append(line)
+        self.masks = []
+        for plot in (self.cost, self.lr):
+            mask = QtWidgets.QGraphicsRectItem()
+            mask.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+            mask.setZValue(5)
+            mask.hide()
+            plot.addItem(mask, ignoreBounds=True)
+            self.masks.append(mask)
+        for line in self.cursors:
+            line.setZValue(10)
         self.readout = pg.TextItem(color="#111", anchor=(1, 0), fill=(255, 255, 255, 220))
         self.readout.setZValue(50)
         self.cost.addItem(self.readout, ignoreBounds=True)
@@ -618,31 +658,24 @@ class CurvesView(pg.GraphicsLayoutWidget):
             hi = np.ceil(np.log10(max(float(v.max()) for v in lrs)))
             hi = max(hi, lo + 1)
             self.lr.setYRange(lo, hi, padding=0.06)
-        hide = self.model.view.hide_future
         for i, run in enumerate(runs):
-            if hide or self._drawn[i] is not run.traj:  # only what changed is redrawn
-                self._set_curves(i, run, self.model.step if hide else None)
-                self._drawn[i] = None if hide else run.traj
-        if hide:  # the axes keep the whole run's range, so the curves grow into them
-            values = [self.cost_values(r) for r in runs]
-            if values and self.log:
-                lo = min(float(v.min()) for v in values)
-                hi = max(float(v.max()) for v in values)
-                self.cost.setYRange(np.log10(lo), np.log10(hi), padding=0.05)
-        else:
-            self.cost.enableAutoRange(axis="y")
+            if self._drawn[i] is not run.traj:  # only what changed is redrawn
+                steps = np.arange(run.traj.steps_done + 1)
+                self.cost_curves[i].setData(steps, self.cost_values(run))
+                self.lr_curves[i].setData(steps[1:], np.maximum(run.traj.lr, 1e-300))
+                self._drawn[i] = run.traj
         self.draw_step(self.model.step)
 
-    def _set_curves(self, i: int, run, upto: int | None) -> None:
-        n = run.traj.steps_done + 1 if upto is None else min(upto, run.traj.steps_done) + 1
-        steps = np.arange(n)
-        self.cost_curves[i].setData(steps, self.cost_values(run)[:n])
-        self.lr_curves[i].setData(steps[1:], np.maximum(run.traj.lr[: n - 1], 1e-300))
-
     def draw_step(self, step: int) -> None:
-        if self.model.view.hide_future:
-            for i, run in enumerate(self.model.runs):
-                self._set_curves(i, run, step)
+        # hiding the future covers the curves right of the cursor (the curves stay drawn
+        # once and cached; the axes keep the whole run's range, so they grow into them)
+        hide = self.model.view.hide_future
+        color = self.backgroundBrush().color()
+        for mask in self.masks:
+            mask.setVisible(hide)
+            if hide:
+                mask.setRect(QtCore.QRectF(step + 0.5, -1e6, 1e9, 2e6))
+                mask.setBrush(color)
         for line in self.cursors:
             with signals_blocked(line):
                 line.setValue(step)

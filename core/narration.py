@@ -138,6 +138,22 @@ class Narration:
         return self.tail(name) + self.part(name).vec
 
 
+def per_axis_step(ctx: "StepContext", s: np.ndarray, eps: float, first: list[str]) -> Explanation:
+    """The explanation of an update W -= lr·dW/(sqrt(S)+eps) (RMSprop, AdaGrad): `first`
+    (the lines that made S), then the per-axis learning rate, the step and its parts."""
+    root = np.sqrt(s)
+    k = ctx.lr / (root + eps)
+    step = -k * ctx.g
+    return Explanation(
+        [f"dW (the gradient at W) = {ctx.vec(ctx.g)}", *first,
+         f"lr/(sqrt(S)+eps) = {ctx.num(ctx.lr)}/({ctx.vec(root)} + {ctx.num(eps)}) = {ctx.vec(k)}",
+         f"W -= lr·dW/(sqrt(S)+eps), per axis: W = {ctx.vec(ctx.W)} - {ctx.vec(k)}·{ctx.vec(ctx.g)} "
+         f"= {ctx.vec(ctx.W + step)}"],
+        [Part("dW", ctx.g), Part("-lr·dW (plain GD)", -ctx.lr * ctx.g, move=True),
+         Part("-lr·dW/(sqrt(S)+eps) = step", step, step=True)],
+        k, "lr/(sqrt(S)+eps)")
+
+
 def _display(formula: str) -> str:
     return formula.replace("**", "^").replace("*", DOT)
 

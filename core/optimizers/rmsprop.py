@@ -5,7 +5,7 @@ import math
 import numpy as np
 from ravine.core.jit import jit
 
-from ravine.core.narration import Explanation, Part
+from ravine.core.narration import per_axis_step
 from ravine.core.optimizers import EPS, LR, Optimizer
 from ravine.core.params import Param
 
@@ -32,19 +32,8 @@ def explain(ctx):
     W -= lr·dW/(sqrt(S)+eps). Parts: dW, plain GD's -lr·dW for comparison, the step."""
     beta2, eps = ctx.hp["beta2"], ctx.hp["eps"]
     s = beta2 * ctx.s_prev + (1.0 - beta2) * ctx.g * ctx.g
-    root = np.sqrt(s)
-    k = ctx.lr / (root + eps)
-    step = -k * ctx.g
-    return Explanation(
-        [f"dW (the gradient at W) = {ctx.vec(ctx.g)}",
-         f"S = beta2·S + (1-beta2)·dW^2 = {ctx.num(beta2)}·{ctx.vec(ctx.s_prev)} + "
-         f"{ctx.num(1.0 - beta2)}·{ctx.vec(ctx.g)}^2 = {ctx.vec(s)}",
-         f"lr/(sqrt(S)+eps) = {ctx.num(ctx.lr)}/({ctx.vec(root)} + {ctx.num(eps)}) = {ctx.vec(k)}",
-         f"W -= lr·dW/(sqrt(S)+eps), per axis: W = {ctx.vec(ctx.W)} - {ctx.vec(k)}·{ctx.vec(ctx.g)} "
-         f"= {ctx.vec(ctx.W + step)}"],
-        [Part("dW", ctx.g), Part("-lr·dW (plain GD)", -ctx.lr * ctx.g, move=True),
-         Part("-lr·dW/(sqrt(S)+eps) = step", step, step=True)],
-        k, "lr/(sqrt(S)+eps)")
+    return per_axis_step(ctx, s, eps, [f"S = beta2·S + (1-beta2)·dW^2 = {ctx.num(beta2)}·{ctx.vec(ctx.s_prev)} + "
+                                       f"{ctx.num(1.0 - beta2)}·{ctx.vec(ctx.g)}^2 = {ctx.vec(s)}"])
 
 
 OPTIMIZER = Optimizer(
