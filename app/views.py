@@ -73,6 +73,11 @@ class MapViewBox(pg.ViewBox):
         return (p - scene_pos).manhattanLength() < 18
 
     def mouseClickEvent(self, ev):
+        view = self.scene().views()[0] if self.scene() is not None else None
+        if getattr(view, "click_only_focuses", False):  # the click that leaves a text field
+            view.click_only_focuses = False
+            ev.accept()
+            return
         if ev.button() == QtCore.Qt.MouseButton.LeftButton:
             pos = self.mapSceneToView(ev.scenePos())
             self.model.set_start(pos.x(), pos.y())
@@ -234,6 +239,8 @@ class MapView(pg.GraphicsLayoutWidget):
             item.hide()
             self.plot.addItem(item, ignoreBounds=True)
         self.items: list[RunItems] = []
+        self.click_only_focuses = False
+        QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
         model.surface_changed.connect(self.draw_surface)
         model.simulation_changed.connect(self.draw_paths)
         model.step_changed.connect(self.draw_step)
@@ -256,6 +263,16 @@ class MapView(pg.GraphicsLayoutWidget):
         surf = get_surface(self.model.scene.surface)
         set_title(self.plot, f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
         restyle(self)
+
+    def _focus_changed(self, old, new) -> None:
+        """A click on the map while a text field is being edited only ends the editing (and
+        gives the keys back): it does not also move the start. Qt moves the focus before
+        the press arrives, so the field is seen here."""
+        self.click_only_focuses = new is self and isinstance(old, QtWidgets.QLineEdit)
+
+    def mouseReleaseEvent(self, ev) -> None:
+        super().mouseReleaseEvent(ev)
+        self.click_only_focuses = False
 
     def draw_critical(self) -> None:
         """Mark the surface's minima, saddles and maxima (found by the core for the

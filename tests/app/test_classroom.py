@@ -373,3 +373,20 @@ def test_map_marks_minima_saddles_and_maxima(window, qtbot):
     window.model.set_view(critical=False)
     assert len(window.map.critical["local_min"].getData()[0]) == 0
     assert "global minimum" not in [label.text for _, label in window.map.legend.items]
+
+
+def test_the_click_that_leaves_a_field_does_not_move_the_start(window, qtbot):
+    field = window.controls.optimizers.panels[0].editors["lr"].field
+    window.activateWindow()
+    qtbot.waitActive(window)
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClicks(field, "5")
+    start = window.model.scene.start
+    view = window.map
+    px, py = pixel_of(view, view.vb, 1.0, -1.0)
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(px, py))
+    assert window.model.scene.start == start
+    assert not isinstance(QtWidgets.QApplication.focusWidget(), QtWidgets.QLineEdit)
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(px, py))
+    assert window.model.scene.start != start  # the next click does
