@@ -8,6 +8,8 @@ it again and announces what changed. The model computes nothing itself.
 from __future__ import annotations
 
 import copy
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +102,38 @@ class ViewState:
     critical: bool = True  # mark the surface's minima, saddles and maxima
 
 
+SYNC_WORK = 200_000  # steps x optimizers computed in the GUI thread at most (about 15 ms warm)
+_WARM: set = set()  # kernels this process has run: ("grid", surface), ("run", surface, kind)
+
+
+def run_key(scene: Scene, cfg: OptimizerConfig) -> tuple:
+    """Everything a trajectory depends on: equal keys, equal trajectories."""
+    return (scene.surface, tuple(sorted(scene.surface_params.items())), scene.start, scene.steps,
+            getattr(cfg, "start", None), cfg.kind, repr(sorted(cfg.params.items())),
+            repr(sorted(cfg.schedule.items())))
+
+
+def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progress=lambda done, total: None):
+    """What the views draw for `scene`, from the core: the surface image (if `surface`) and
+    every enabled optimizer's trajectory, reusing `known` (run key -> trajectory). Returns
+    (image or None, {run key: trajectory}), or None if `stop()` said so between parts."""
+    todo = [cfg for cfg in scene.optimizers if cfg.enabled and run_key(scene, cfg) not in known]
+    total = len(todo) + (1 if surface else 0)
+    image = None
+    if surface:
+        image = surface_image(scene)
+        _WARM.add(("grid", scene.surface))
+        progress(1, total)
+    trajs = {}
+    for k, cfg in enumerate(todo):
+        if stop():
+            return None
+        trajs[run_key(scene, cfg)] = simulate(scene.with_(optimizers=[cfg]))[0]
+        _WARM.add(("run", scene.surface, cfg.kind))
+        progress(k + 1 + (1 if surface else 0), total)
+    return image, trajs
+
+
 class SceneModel(QtCore.QObject):
     """The scene, its simulation and the current step, with signals for the views.
 
@@ -110,6 +144,15 @@ class SceneModel(QtCore.QObject):
     optimizers_changed: optimizers were added, removed, renamed or re-kinded.
     view_changed: what the views show changed (`view`: inspected optimizer, arrows,
     narration, hiding the future), not the scene itself.
+    busy_changed(str): a computation in the background started or moved on (the text says
+    what and how far: "preparing the optimizers, first start only: 3 of 8"), or ended ("").
+
+    The views draw `image` and `runs`, which always belong together. An edit that is cheap
+    (kernels this process has run, at most SYNC_WORK steps to compute) is computed at once;
+    anything else (a first start on an empty kernel cache, a million steps) in a background
+    thread, with `busy` saying how far it is, while the views keep showing the last result;
+    a newer edit supersedes it, and `cancel()` (Esc) goes back to the last computed scene.
+    With background=False (renders, scripts) everything is computed at once.
     """
 
     surface_changed = QtCore.pyqtSignal()
@@ -118,40 +161,130 @@ class SceneModel(QtCore.QObject):
     scene_replaced = QtCore.pyqtSignal()
     optimizers_changed = QtCore.pyqtSignal()
     view_changed = QtCore.pyqtSignal()
+    busy_changed = QtCore.pyqtSignal(str)
+    _finished = QtCore.pyqtSignal(object)
+    _progressed = QtCore.pyqtSignal(object)
 
-    def __init__(self, scene: Scene, path: Path | None = None, parent=None):
+    def __init__(self, scene: Scene, path: Path | None = None, parent=None, background: bool = False):
         super().__init__(parent)
         self.view = ViewState()
         self.scene = copy.deepcopy(scene)
         self.path = path
         self.dirty = False
         self.step = scene.steps
-        self.image = surface_image(self.scene)
+        self.background = background
+        self.image: SurfaceImage | None = None
         self.runs: list[Run] = []
-        self._simulate()
+        self.busy = ""
+        self._known: dict = {}  # run key -> trajectory, of the runs shown
+        self._shown = None  # the scene the shown results belong to
+        self._generation = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ravine-scene") if background else None
+        self._finished.connect(self._adopt)
+        self._progressed.connect(self._show_progress)
+        self._request(surface=True, step=True)
 
     # ------------------------------------------------------------------ derived data
-    def _simulate(self) -> None:
-        """Simulate the enabled optimizers, reusing the trajectory of any optimizer whose
-        inputs did not change (so views redraw only what moved)."""
-        scene = self.scene
-        shared = (scene.surface, tuple(sorted(scene.surface_params.items())), scene.start, scene.steps)
-        old = {id(r.config): r for r in getattr(self, "runs", [])}
-        cache = getattr(self, "_inputs", {})
-        runs, inputs = [], {}
-        for i, cfg in enumerate(scene.optimizers):
+    def _request(self, surface: bool = False, step: bool = False) -> None:
+        """Compute what the edited scene needs: now if cheap, else in the background."""
+        self._generation += 1
+        gen = self._generation
+        scene = copy.deepcopy(self.scene)
+        surface = surface or self.image is None
+        todo = [c for c in scene.optimizers if c.enabled and run_key(scene, c) not in self._known]
+        warm = (not surface or ("grid", scene.surface) in _WARM) and all(
+            ("run", scene.surface, c.kind) in _WARM for c in todo)
+        # a new surface image (grid, contours, critical points: 50-150 ms) is never cheap
+        cheap = warm and not surface and scene.steps * len(todo) <= SYNC_WORK and not self.busy
+        if self._pool is None or cheap:
+            self._adopt((gen, scene, surface, step, compute(scene, surface, self._known)))
+            return
+        cold = not warm
+        self._set_busy(self._busy_text(cold, 0, len(todo) + surface, scene))
+        known = dict(self._known)
+
+        def job():
+            def progress(done, total):
+                if gen == self._generation:
+                    self._progressed.emit((gen, self._busy_text(cold, done, total, scene)))
+
+            try:
+                out = compute(scene, surface, known, stop=lambda: gen != self._generation, progress=progress)
+            except Exception as exc:  # reported in the window, never lost in the thread
+                out = exc
+            self._finished.emit((gen, scene, surface, step, out))
+
+        self._pool.submit(job)
+
+    @staticmethod
+    def _busy_text(cold: bool, done: int, total: int, scene: Scene) -> str:
+        if cold:
+            return f"preparing the optimizers, first start only: {done} of {total}"
+        return f"computing {scene.steps:,} steps: {done} of {total}"
+
+    def _show_progress(self, payload) -> None:
+        gen, text = payload
+        if gen == self._generation and self.busy:
+            self._set_busy(text)
+
+    def _set_busy(self, text: str) -> None:
+        if text != self.busy:
+            self.busy = text
+            self.busy_changed.emit(text)
+
+    def _adopt(self, payload) -> None:
+        """Take a computation's results, if they are for the scene as it is now."""
+        gen, scene, surface, step, out = payload
+        if gen != self._generation or out is None:
+            return  # superseded by a newer edit, or cancelled
+        self._set_busy("")
+        if isinstance(out, Exception):
+            raise out
+        image, trajs = out
+        if image is not None:
+            self.image = image
+        known = {}
+        runs = []
+        for i, cfg in enumerate(self.scene.optimizers):
             if not cfg.enabled:
                 continue
-            key = (shared, getattr(cfg, "start", None), cfg.kind, repr(sorted(cfg.params.items())), repr(sorted(cfg.schedule.items())))
-            prev = old.get(id(cfg))
-            if prev is not None and cache.get(id(cfg)) == key:
-                traj = prev.traj
-            else:
-                traj = simulate(scene.with_(optimizers=[cfg]))[0]
+            key = run_key(self.scene, cfg)
+            traj = trajs.get(key) or self._known[key]
             traj.label, traj.color = cfg.label, cfg.color
-            inputs[id(cfg)] = key
-            runs.append(Run(i, cfg, traj, color_of(scene, i)))
-        self.runs, self._inputs = runs, inputs
+            known[key] = traj
+            runs.append(Run(i, cfg, traj, color_of(self.scene, i)))
+        self.runs, self._known, self._shown = runs, known, scene
+        self.step = min(self.step, self.scene.steps)
+        if surface:
+            self.surface_changed.emit()
+        self.simulation_changed.emit()
+        if step:
+            self.step_changed.emit(self.step)
+
+    def wait(self, timeout: float = 120.0) -> bool:
+        """Block until the background computation (if any) is shown; True if it is."""
+        deadline = time.monotonic() + timeout
+        while self.busy and time.monotonic() < deadline:
+            QtCore.QCoreApplication.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.002)
+        return not self.busy
+
+    def cancel(self) -> bool:
+        """Stop the background computation and go back to the scene that is shown."""
+        if not self.busy or self._shown is None:
+            return False
+        self._generation += 1
+        self.scene = copy.deepcopy(self._shown)
+        self._set_busy("")
+        self.scene_replaced.emit()
+        self.optimizers_changed.emit()
+        self.simulation_changed.emit()
+        return True
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._generation += 1
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     @property
     def steps(self) -> int:
@@ -161,34 +294,26 @@ class SceneModel(QtCore.QObject):
     def floor_value(self) -> float:
         """The surface's minimum (declared, or the lowest value on the map grid)."""
         m = get_surface(self.scene.surface).min_value(self.scene.surface_params)
+        if self.image is None:
+            return 0.0 if m is None else m
         return self.image.zmin if m is None else min(m, self.image.zmin)
 
     def _changed(self, surface: bool = False, optimizers: bool = False) -> None:
         self.dirty = True
-        if surface:
-            self.image = surface_image(self.scene)
-        self._simulate()
         self.step = min(self.step, self.scene.steps)
-        if surface:
-            self.surface_changed.emit()
         if optimizers:
             self.optimizers_changed.emit()
-        self.simulation_changed.emit()
+        self._request(surface=surface)
 
     # ------------------------------------------------------------------ whole scenes
     def replace(self, scene: Scene, path: Path | None = None) -> None:
-        self.runs, self._inputs = [], {}
         self.scene = copy.deepcopy(scene)
         self.path = path
         self.dirty = False
         self.step = scene.steps
-        self.image = surface_image(self.scene)
-        self._simulate()
         self.scene_replaced.emit()
-        self.surface_changed.emit()
         self.optimizers_changed.emit()
-        self.simulation_changed.emit()
-        self.step_changed.emit(self.step)
+        self._request(surface=True, step=True)
 
     # ------------------------------------------------------------------ what is shown
     @property

@@ -42,6 +42,23 @@ def render_views() -> tuple[str, ...]:
     return tuple(name for name, spec in VIEWS.items() if spec.make is not None)
 
 
+def build(ctx, names, add_main, add_side) -> None:
+    """Make the named views on `ctx` (which has a `model`, and gets each view as an
+    attribute: ctx.map, ctx.curves...), one widget per group, in registry order; main views
+    go to add_main(widget, stretch), the others to add_side(widget, stretch)."""
+    built = set()
+    for name, spec in VIEWS.items():
+        if name not in names or spec.make is None:
+            continue
+        group = spec.group or name
+        if group in built:
+            continue
+        built.add(group)
+        members = tuple(n for n in VIEWS if n in names and (VIEWS[n].group or n) == group)
+        widget = spec.make(ctx, members)
+        (add_main if spec.main else add_side)(widget, spec.stretch)
+
+
 # ------------------------------------------------------------------ the built-in views
 def _map(ctx, names):
     from ravine.app.views import MapView
@@ -53,7 +70,17 @@ def _map(ctx, names):
 def _curves(ctx, names):
     from ravine.app.views import CurvesView
 
-    return CurvesView(ctx.model, plots=names)
+    ctx.curves = CurvesView(ctx.model, plots=names)
+    return ctx.curves
+
+
+def _inspector(ctx, names):
+    from ravine.app.views import InspectorView
+
+    if "narration" in names and "inspector" not in names:
+        ctx.model.set_view(narrate=True)
+    ctx.inspector = InspectorView(ctx.model)
+    return ctx.inspector
 
 
 def _ewa(ctx, names):
@@ -77,13 +104,14 @@ def _network(ctx, names):
 
 register(ViewSpec("map", "the surface's contours with every optimizer's path, minima and saddles",
                   "optimizers", "surface", _map, main=True, stretch=3))
-register(ViewSpec("cost", "loss - min against step, log scale", "optimizers", "surface", _curves, group="curves"))
+register(ViewSpec("cost", "loss - min against step, log scale", "optimizers", "surface", _curves,
+                  group="curves", stretch=3))
 register(ViewSpec("lr", "the learning rate each update used, log scale", "optimizers", "surface", _curves,
-                  group="curves"))
+                  group="curves", stretch=3))
 register(ViewSpec("inspector", "the current update's numbers for one optimizer, arrows on the map",
-                  "optimizers", "surface"))
+                  "optimizers", "surface", _inspector, group="inspector"))
 register(ViewSpec("narration", "the current update in the notes' notation, its parts as arrows",
-                  "optimizers", "surface"))
+                  "optimizers", "surface", _inspector, group="inspector"))
 register(ViewSpec("ewa", "a year of temperatures and their exponentially weighted averages", "ewa", "", _ewa))
 register(ViewSpec("network", "the network's decision boundaries and costs while it trains", "network",
                   "network", _network, stretch=2))

@@ -167,18 +167,9 @@ class Canvas:
         self.map = None
         self.ewa = None
         self.ewa_settings = ewa
-        built = set()
-        for name in views:  # each view from its registration, in the order asked
-            spec = REGISTRY[name]
-            if spec.group and spec.group in built:
-                continue
-            names = tuple(v for v in views if REGISTRY[v].group == spec.group) if spec.group else (name,)
-            built.add(spec.group or name)
-            widget = spec.make(self, names)
-            if spec.main:
-                layout.addWidget(widget, spec.stretch)
-            else:
-                side.addWidget(widget, spec.stretch)
+        from ravine.app.registry import build
+
+        build(self, views, lambda w, k: layout.addWidget(w, k), lambda w, k: side.addWidget(w, k))
         if side.count():
             layout.addLayout(side, 2 if layout.count() else 1)
         self.widget.setFixedSize(*options.size)  # the size asked for, whatever the views would like

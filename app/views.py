@@ -15,7 +15,7 @@ import time
 from ravine.app.model import SceneModel
 from ravine.app.style import log_axes, no_si_prefix, restyle, signals_blocked
 from ravine.core.narration import narrate
-from ravine.core.stepinfo import step_info
+from ravine.core.stepinfo import arrow_reference, step_info
 from ravine.landscapes import get_surface
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#222")
@@ -245,12 +245,17 @@ class MapView(pg.GraphicsLayoutWidget):
         model.simulation_changed.connect(self.draw_paths)
         model.step_changed.connect(self.draw_step)
         model.view_changed.connect(self.draw_paths)
+        model.step_changed.connect(lambda _: self.draw_arrows())
+        model.simulation_changed.connect(self.draw_arrows)
+        model.view_changed.connect(self.draw_arrows)
         self.vb.sigRangeChanged.connect(lambda *_: self._view_moved())
         self.draw_surface()
         self.draw_paths()
 
     def draw_surface(self) -> None:
         img = self.model.image
+        if img is None:  # still being computed (a first start on an empty kernel cache)
+            return
         self.image.setImage(img.shown.T, autoLevels=False)
         lo, hi = float(img.shown.min()), float(img.shown.max())
         self.colorbar.setLevels((lo, hi))
@@ -277,7 +282,7 @@ class MapView(pg.GraphicsLayoutWidget):
     def draw_critical(self) -> None:
         """Mark the surface's minima, saddles and maxima (found by the core for the
         surface's current parameters)."""
-        shown = self.model.view.critical
+        shown = self.model.view.critical and self.model.image is not None
         for kind, item in self.critical.items():
             pts = [(c.x, c.y) for c in self.model.image.critical if c.kind == kind] if shown else []
             item.setData([p[0] for p in pts], [p[1] for p in pts])
@@ -285,11 +290,14 @@ class MapView(pg.GraphicsLayoutWidget):
     def fit(self) -> None:
         """Show the surface's whole domain (again, e.g. after the widget was resized)."""
         img = self.model.image
+        if img is None:
+            return
         self.plot.setRange(xRange=(img.xs[0], img.xs[-1]), yRange=(img.ys[0], img.ys[-1]), padding=0.02)
 
     def draw_paths(self) -> None:
         runs = self.model.runs
-        kinds = {c.kind for c in self.model.image.critical} if self.model.view.critical else set()
+        critical = self.model.image.critical if self.model.image is not None else []
+        kinds = {c.kind for c in critical} if self.model.view.critical else set()
         layout = [(r.config.label, r.color) for r in runs], sorted(kinds)
         if layout != getattr(self, "_layout", None):
             self._rebuild(runs)
@@ -326,7 +334,7 @@ class MapView(pg.GraphicsLayoutWidget):
                 self.plot.addItem(item, ignoreBounds=True)
             self.legend.addItem(items.sample, status_text(run, self.model.step))
             self.items.append(items)
-        if self.model.view.critical:
+        if self.model.view.critical and self.model.image is not None:
             present = {c.kind for c in self.model.image.critical}
             for kind, item in self.critical.items():
                 if kind in present:
@@ -405,7 +413,8 @@ class MapView(pg.GraphicsLayoutWidget):
             weights.append(np.ones(len(path[::every])))
             pts.append(path[[0, -1]])
             weights.append(np.full(2, 200.0))
-        minima = [(c.x, c.y) for c in self.model.image.critical if c.kind == "min"]
+        minima = [(c.x, c.y) for c in (self.model.image.critical if self.model.image is not None else [])
+                  if c.kind == "min"]
         if minima:
             pts.append(np.asarray(minima, dtype=float))
             weights.append(np.full(len(minima), 50.0))
@@ -425,6 +434,26 @@ class MapView(pg.GraphicsLayoutWidget):
             self._anchored = True
             sx, sy = corner
             self.legend.anchor(itemPos=(sx, sy), parentPos=(sx, sy), offset=(8 - 16 * sx, 8 - 16 * sy))
+
+    def draw_arrows(self) -> None:
+        """The inspected optimizer's current update on the map (model.view says which and
+        whether): its gradient, velocity and step, or, narrated, the parts its optimizer
+        declares. The map reads the model itself; no other view drives these items."""
+        run = self.model.inspected_run
+        view = self.model.view
+        if run is None or not view.arrows or run.traj.steps_done == 0:
+            self.hide_arrows()
+            return
+        t = min(max(self.model.step, 1), run.traj.steps_done)
+        reference = arrow_reference(run.traj, t)
+        if view.narrate:
+            self.show_parts(narrate(run.traj, run.config.params, t, schedule=run.config.schedule), reference)
+            return
+        info = step_info(run.traj, run.config.params, t)
+        vectors = {"-gradient": -info.grad, "step taken": info.step}
+        if info.direction_name == "v":
+            vectors["velocity v"] = -info.v
+        self.show_arrows(info.at, vectors, reference=reference)
 
     def show_arrows(self, origin, vectors: dict[str, np.ndarray], true_length: tuple[str, ...] = ("step taken",),
                     reference: float | None = None) -> None:
@@ -728,10 +757,9 @@ class InspectorView(QtWidgets.QWidget):
 
     ROWS = 9  # the text area always has room for this many lines: the plots never jump
 
-    def __init__(self, model: SceneModel, map_view: MapView, parent=None):
+    def __init__(self, model: SceneModel, parent=None):
         super().__init__(parent)
         self.model = model
-        self.map_view = map_view
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
         self.show_arrows = QtWidgets.QCheckBox("arrows on the map")
@@ -801,12 +829,10 @@ class InspectorView(QtWidgets.QWidget):
         run = self.model.inspected_run
         if run is None:
             self.text.setText("")
-            self.map_view.hide_arrows()
             return
         t = min(max(self.model.step, 1), run.traj.steps_done)
         if run.traj.steps_done == 0:
             self.text.setText(f"<b>{run.config.label}</b> diverged at its first step.")
-            self.map_view.hide_arrows()
             return
         if self.model.view.narrate:
             self.narrate_step(run, t)
@@ -831,26 +857,9 @@ class InspectorView(QtWidgets.QWidget):
         html = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td>{v}</td></tr>" for k, v in rows)
         note = (f"<br><span style='color:#555'>Arrows: <span style='color:{ARROWS['-gradient']}'>-gradient</span>, "
                 f"<span style='color:{ARROWS['velocity v']}'>-velocity</span> (one scale, see the bar), "
-                "step taken (black, true length on the map).</span>")
+                "step taken (white on black, true length on the map).</span>")
         self.text.setText(f"<b>{run.config.label}</b> ({run.config.kind})<table>{html}</table>{note}")
-        if self.model.view.arrows:
-            vectors = {"-gradient": -info.grad, "step taken": info.step}
-            if info.direction_name == "v":
-                vectors["velocity v"] = -info.v
-            self.map_view.show_arrows(info.at, vectors, reference=self.reference(run))
-        else:
-            self.map_view.hide_arrows()
 
-
-    def reference(self, run) -> float:
-        """The gradient-arrow scale of a run: 90 % of its gradients (and velocities) are at
-        most this long; one scale for all its steps, so arrows shrink as it converges."""
-        key = id(run.traj)
-        if getattr(self, "_reference", (None,))[0] != key:
-            norms = np.concatenate([np.hypot(*run.traj.grad.T), np.hypot(*run.traj.v.T)])
-            norms = norms[np.isfinite(norms) & (norms > 0)]
-            self._reference = (key, float(np.percentile(norms, 90)) if len(norms) else 1.0)
-        return self._reference[1]
 
     def narrate_step(self, run, t: int) -> None:
         """Narrated mode: what update t did, in the notes' notation with its numbers (from
@@ -870,10 +879,6 @@ class InspectorView(QtWidgets.QWidget):
             diverged = f"<div style='color:#C0392B'>diverged at step {run.traj.diverged_at}: showing its last update</div>"
         self.text.setText(f"<b>{esc(run.config.label)}</b> ({run.config.kind}): {esc(n.header)}{diverged}"
                           f"{lines}<div style='margin-top:4px'>{keys}</div>")
-        if self.model.view.arrows:
-            self.map_view.show_parts(n, reference=self.reference(run))
-        else:
-            self.map_view.hide_arrows()
 
 
 class Timeline(QtWidgets.QWidget):

@@ -14,31 +14,36 @@ from ravine.app.lesson_view import LessonController, LessonStrip
 from ravine.app.model import SceneModel
 from ravine.app.network_view import NetworkTab
 from ravine.app.panels import ControlsPanel
-from ravine.app.registry import VIEWS
+from ravine.app.registry import VIEWS, build
 from ravine.app.style import PRESENTER, PRESENT_PT
-from ravine.app.views import CurvesView, InspectorView, MapView, Timeline
+from ravine.app.views import Timeline
 from ravine.core import SceneError, dumps_scene, example_names, load_example, load_scene, save_scene
 from ravine.core.export import trajectories_csv
 from ravine.core.scene import write_text_atomic
 
 
 class PlaygroundView(QtWidgets.QSplitter):
-    """Map on the left; cost and lr curves above the step inspector on the right."""
+    """The Optimizers tab: every registered view of that tab (app/registry.py), the main
+    ones (the map) on the left, the others stacked on the right."""
 
     def __init__(self, model: SceneModel, parent=None):
         super().__init__(QtCore.Qt.Orientation.Horizontal, parent)
-        self.map = MapView(model)
-        self.curves = CurvesView(model)
-        self.inspector = InspectorView(model, self.map)
+        self.model = model
         right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        right.addWidget(self.curves)
-        right.addWidget(self.inspector)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 1)
-        self.addWidget(self.map)
+        self.right = right
+
+        def main(widget, stretch):
+            self.addWidget(widget)
+            self.setStretchFactor(self.count() - 1, 3)
+
+        def side(widget, stretch):
+            right.addWidget(widget)
+            right.setStretchFactor(right.count() - 1, stretch)
+
+        names = [n for n, spec in VIEWS.items() if spec.tab == "optimizers"]
+        build(self, names, main, side)
         self.addWidget(right)
-        self.setStretchFactor(0, 3)
-        self.setStretchFactor(1, 2)
+        self.setStretchFactor(self.count() - 1, 2)
 
     def show_views(self, names=None) -> None:
         """Show only the named views (map, cost, lr, inspector, narration); None: all."""
@@ -47,7 +52,8 @@ class PlaygroundView(QtWidgets.QSplitter):
         self.curves.show_plots(cost="cost" in names, lr="lr" in names)
         self.curves.setVisible(bool(names & {"cost", "lr"}))
         self.inspector.setVisible(bool(names & {"inspector", "narration"}))
-        self.inspector.parentWidget().setVisible(self.curves.isVisibleTo(self) or self.inspector.isVisibleTo(self))
+        self.right.setVisible(self.curves.isVisibleTo(self) or self.inspector.isVisibleTo(self))
+        self.model.set_view(arrows=bool(names & {"inspector", "narration"}))
 
 
 # Every key of the window, in the order Help > Keyboard lists them (a test checks that each
@@ -64,7 +70,7 @@ KEYS = [
     ("F5", "presentation mode (large text and lines, controls hidden)"),
     ("F6", "show / hide the controls (also in presentation mode)"),
     ("F11", "full screen"),
-    ("Esc", "leave full screen and presentation mode; back to the map from a text field"),
+    ("Esc", "cancel a long computation; else leave full screen and presentation mode"),
     ("Ctrl+O / Ctrl+S / Ctrl+Shift+S", "open / save / save the scene as"),
     ("Ctrl+E", "export the view as PNG"),
     ("Ctrl+Shift+E", "export the curves as CSV"),
@@ -90,7 +96,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, scene, path: Path | None = None):
         super().__init__()
         roomy_pixmap_cache()
-        self.model = SceneModel(scene, path)
+        self.model = SceneModel(scene, path, background=True)
         self.controls = ControlsPanel(self.model)
         self.playground = PlaygroundView(self.model)
         self.map = self.playground.map
@@ -133,6 +139,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(split)
         self._menus()
         self._shortcuts()
+        # long computations (a first start, a million steps) say so after half a second
+        self.busy = QtWidgets.QLabel(self.map)
+        self.busy.setStyleSheet("background: rgba(255, 248, 231, 235); border: 1px solid #E0C98F; padding: 8px;")
+        self.busy.hide()
+        self._busy_timer = QtCore.QTimer(self, singleShot=True, interval=500, timeout=self._show_busy)
+        self.model.busy_changed.connect(self._busy_changed)
         self.model.simulation_changed.connect(self._report_divergence)
         self.model.simulation_changed.connect(self._title)
         self.model.scene_replaced.connect(self._title)
@@ -185,6 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.set_presentation(False)  # the application's font is shared: give it back
         self.network.model.stop()  # no training thread outlives the window
+        self.model.close()
         self.timeline.pause()
         super().closeEvent(event)
 
@@ -261,7 +274,30 @@ class MainWindow(QtWidgets.QMainWindow):
         """True while a text field has the focus: keys belong to it then."""
         return isinstance(QtWidgets.QApplication.focusWidget(), (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox))
 
+    def _busy_changed(self, text: str) -> None:
+        if not text:
+            self._busy_timer.stop()
+            self.busy.hide()
+            self.statusBar().clearMessage()
+        elif self.busy.isVisible():
+            self._show_busy()
+        elif not self._busy_timer.isActive():
+            self._busy_timer.start()
+
+    def _show_busy(self) -> None:
+        text = self.model.busy
+        if not text:
+            return
+        self.busy.setText(f"{text}  (Esc cancels)")
+        self.busy.adjustSize()
+        self.busy.move(max(0, (self.map.width() - self.busy.width()) // 2), 40)
+        self.busy.show()
+        self.busy.raise_()
+        self.statusBar().showMessage(text)
+
     def key_escape(self) -> None:
+        if self.model.cancel():  # first, a long computation
+            return
         if self.isFullScreen():
             self.toggle_fullscreen()
         if self.presenting:
@@ -427,7 +463,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.set_view(hide_future=True if on else self._hide_future_before)
         self.map.place_legend()
         self.inspector.fix_height()
-        self.inspector.update_view()
+        self.map.draw_arrows()
         self._tab_changed()
         self.statusBar().showMessage("presentation mode: F5 to leave, F6 for the controls" if on else "", 4000)
 

@@ -47,3 +47,21 @@ def step_info(traj, params: dict, t: int) -> StepInfo:
         k = np.asarray(opt.effective_lr(s, lr, full, t), dtype=np.float64)
     return StepInfo(t, traj.path[t - 1].copy(), traj.path[t] - traj.path[t - 1], grad.copy(),
                     v.copy(), s.copy(), lr, opt.direction, direction.copy(), k)
+
+
+def arrow_reference(traj, t: int) -> float:
+    """The length that gradient-like arrows of update t are drawn against (a fifth of the
+    view): the larger of the run's typical gradient (90th percentile of |dW| and |v| over
+    the run, so that arrows shrink as the run converges) and update t's own, so that no
+    arrow of this update is drawn longer than that."""
+    cached = getattr(traj, "_arrow_p90", None)
+    if cached is None:
+        norms = np.concatenate([np.hypot(*traj.grad.T), np.hypot(*traj.v.T)])
+        norms = norms[np.isfinite(norms) & (norms > 0)]
+        cached = float(np.percentile(norms, 90)) if len(norms) else 0.0
+        traj._arrow_p90 = cached
+    now = 0.0
+    if 1 <= t <= traj.steps_done:
+        values = [np.hypot(*traj.grad[t - 1]), np.hypot(*traj.v[t - 1])]
+        now = max((float(v) for v in values if np.isfinite(v)), default=0.0)
+    return max(cached, now) or 1.0

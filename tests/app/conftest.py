@@ -12,4 +12,5 @@ def window(qtbot):
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
+    assert win.model.wait()
     return win

@@ -33,6 +33,7 @@ def test_hover_readout_goes_when_the_mouse_leaves(window, qtbot):
     assert not curves.readout.isVisible()
     curves._hover(curves.cost.vb.mapViewToScene(QtCore.QPointF(20, 1.0)))
     window.open_example("rosenbrock-valley")
+    window.model.wait()
     assert not curves.readout.isVisible()
 
 
@@ -40,7 +41,9 @@ def test_hover_readout_goes_when_the_mouse_leaves(window, qtbot):
 def test_map_legend_keeps_clear_of_the_start(window, qtbot):
     for name in ("rosenbrock-valley", "momentum-ravine"):
         window.open_example(name)
+        window.model.wait()
         window.model.set_surface("rastrigin")  # start (-2, 3.5): top left, where the legend was
+        window.model.wait()
         qtbot.wait(20)
         legend = window.map.legend.sceneBoundingRect()
         x, y = window.model.scene.start
@@ -171,6 +174,7 @@ def test_speeds_are_multiples_of_the_base(window):
 def test_opening_a_surface_example_shows_the_optimizers_tab(window, qtbot, tab):
     window.tabs.setCurrentWidget(getattr(window, tab))
     window.open_example("rosenbrock-valley")
+    window.model.wait()
     assert window.tabs.currentWidget() is window.playground
 
 
@@ -200,6 +204,7 @@ def test_enter_in_a_field_gives_the_keys_back(window, qtbot):
     assert window.model.scene.optimizers[0].params["lr"] == 0.02
     step = window.model.step = 10
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    window.model.wait()
     assert window.model.step == step + 1
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Space)
     assert window.timeline.playing
@@ -327,6 +332,7 @@ def test_narrated_mode_explains_the_update_and_draws_its_parts(window, qtbot, la
     assert window.map.scale_ellipse.isVisible() == (n.scale is not None)
     # Right walks the steps and the narration follows
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    window.model.wait()
     assert window.inspector.narration.t == 8
     window.model.set_view(narrate=False)
     assert "update t</td><td>8" in window.inspector.text.text()
@@ -354,6 +360,7 @@ def test_narration_key_and_momentum_chain(window, qtbot):
 # ---------------------------------------------------------------- local optima, visibly
 def test_map_marks_minima_saddles_and_maxima(window, qtbot):
     window.open_example("local-optima-himmelblau")
+    window.model.wait()
     crit = window.map.critical
     assert len(crit["min"].getData()[0]) == 4
     assert len(crit["saddle"].getData()[0]) == 4
@@ -366,8 +373,10 @@ def test_map_marks_minima_saddles_and_maxima(window, qtbot):
     starts = window.map.start.getData()
     assert len(starts[0]) == 4
     window.model.set_surface("rastrigin")
+    window.model.wait()
     n10 = len(window.map.critical["local_min"].getData()[0])
     window.model.set_surface_param("amplitude", 1.0)  # the ripples flatten: minima merge away
+    window.model.wait()
     n1 = len(window.map.critical["local_min"].getData()[0])
     assert n1 < n10
     window.model.set_view(critical=False)

@@ -46,6 +46,7 @@ def lesson_window(qtbot, monkeypatch):
     win.show()
     qtbot.waitExposed(win)
     win.open_lesson(loads_lesson(LESSON, "test"))
+    win.model.wait()
     return win
 
 
@@ -63,6 +64,7 @@ def test_a_slide_sets_up_the_window(lesson_window):
 def test_pagedown_pageup_and_arrows_at_the_ends_move_between_slides(lesson_window, qtbot):
     w = lesson_window
     qtbot.keyClick(w, QtCore.Qt.Key.Key_PageDown)
+    w.model.wait()
     assert w.lesson.index == 1 and w.tabs.currentWidget() is w.ewa
     assert w.ewa.beta == 0.98 and w.ewa.bias.isChecked()
     qtbot.keyClick(w, QtCore.Qt.Key.Key_Right)  # no timeline on the EWA tab: the next slide
@@ -71,7 +73,9 @@ def test_pagedown_pageup_and_arrows_at_the_ends_move_between_slides(lesson_windo
     qtbot.keyClick(w, QtCore.Qt.Key.Key_Right)  # at the last step of the last slide: stays
     assert w.lesson.index == 2
     qtbot.keyClick(w, QtCore.Qt.Key.Key_PageUp)
+    w.model.wait()
     qtbot.keyClick(w, QtCore.Qt.Key.Key_PageUp)
+    w.model.wait()
     assert w.lesson.index == 0 and w.model.scene.surface == "elongated_bowl"
     w.model.set_step(w.model.steps)
     qtbot.keyClick(w, QtCore.Qt.Key.Key_Right)  # last step: next slide
@@ -84,15 +88,19 @@ def test_edits_on_a_slide_are_kept_until_the_lesson_is_reopened(lesson_window, q
     w.model.set_param(1, "lr", 0.123)
     assert w.model.dirty
     w.slide_by(2)
+    w.model.wait()
     w.slide_by(-2)
+    w.model.wait()
     assert w.model.scene.optimizers[1].params["lr"] == 0.123
     w.open_lesson(w.lesson.lesson)  # opened again: as written
+    w.model.wait()
     assert w.model.scene.optimizers[1].params["lr"] != 0.123
 
 
 def test_opening_a_scene_ends_the_lesson(lesson_window):
     w = lesson_window
     w.open_example("rosenbrock-valley")
+    w.model.wait()
     assert w.lesson is None and not w.strip.isVisible()
     assert w.curves.lr in w.curves.ci.items
 
@@ -103,9 +111,11 @@ def test_the_built_in_lesson_walks_through(qtbot):
     win = MainWindow(load_example("momentum-ravine"))
     qtbot.addWidget(win)
     win.open_lesson(lesson)
+    win.model.wait()
     seen = set()
     for i in range(len(lesson.slides)):
         win.lesson.go(i)
+        win.model.wait()
         seen.add(win.tabs.currentWidget())
         assert lesson.slides[i].title in win.strip.label.text()
         win.network.model.stop()

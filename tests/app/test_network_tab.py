@@ -187,6 +187,7 @@ def test_course_example_from_the_menu(qtbot):
     win = MainWindow(load_example("momentum-ravine"))
     qtbot.addWidget(win)
     win.open_example("course-adam")
+    win.model.wait()
     assert win.tabs.currentWidget() is win.network
     assert win.network.model.spec.epochs == 5000
     win.network.model.stop()

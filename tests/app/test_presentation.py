@@ -132,7 +132,9 @@ def test_every_text_on_every_tab_is_at_least_20_px(big_window, qtbot):
     from ravine.core.lesson import load_builtin_lesson
 
     w.open_lesson(load_builtin_lesson("optimization"))  # the slide's strip too
+    w.model.wait()
     w.lesson.go(3)
+    w.model.wait()
     qtbot.wait(30)
     assert w.strip.isVisible()
     small = [(what, px) for what, px in text_sizes(w) if px < MIN_PX]

@@ -100,9 +100,12 @@ def test_keyboard_drives_the_timeline(window, qtbot):
     window.model.set_step(10)
     window.setFocus()
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    window.model.wait()
     assert window.model.step == 11
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Left)
+    window.model.wait()
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Left)
+    window.model.wait()
     assert window.model.step == 9
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Home)
     assert window.model.step == 0
@@ -191,6 +194,7 @@ def test_piecewise_values_must_match_boundaries(window, qtbot):
 
 def test_surface_change_redraws_map(window, qtbot):
     window.controls.scene_panel.surface.setCurrentText("himmelblau")
+    assert window.model.wait()
     assert window.model.scene.surface == "himmelblau"
     assert window.model.scene.start == (0.0, 0.0)
     img = window.map.image.image
@@ -214,8 +218,10 @@ def test_open_save_round_trip(window, qtbot, tmp_path):
     assert window.save_to(out)
     assert load_scene(out) == window.model.scene
     window.open_example("saddle-escape")
+    window.model.wait()
     assert window.model.scene.surface == "saddle"
     assert window.open_path(out)
+    window.model.wait()
     assert window.model.scene == load_scene(out)
     assert window.windowTitle() == "Ravine: mine.toml"
 
