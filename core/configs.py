@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from ravine.core.optimizers import OPTIMIZERS
-from ravine.core.params import SceneError, check_params
+from ravine.core.params import SceneError, check_params, key_name, show
 from ravine.core.schedules import check_schedule
 
 COMMON_KEYS = ("kind", "label", "schedule", "color", "enabled")
@@ -25,13 +25,13 @@ def check_optimizer_entry(data: dict[str, Any], where: str, extra_keys: tuple[st
     if kind is None:
         raise SceneError(f"{where}.kind: missing (one of: {', '.join(OPTIMIZERS)})")
     if not isinstance(kind, str) or kind not in OPTIMIZERS:
-        raise SceneError(f"{where}.kind: unknown optimizer {kind!r} (allowed: {', '.join(OPTIMIZERS)})")
+        raise SceneError(f"{where}.kind: unknown optimizer {show(kind)} (allowed: {', '.join(OPTIMIZERS)})")
     opt = OPTIMIZERS[kind]
     names = [p.name for p in opt.params]
     for key in data:
         if key not in COMMON_KEYS and key not in extra_keys and key not in names:
             allowed = ", ".join([*COMMON_KEYS, *extra_keys, *names])
-            raise SceneError(f"{where}.{key}: unknown key for {kind} (allowed: {allowed})")
+            raise SceneError(f"{where}.{key_name(key)}: unknown key for {kind} (allowed: {allowed})")
     params = check_params({k: v for k, v in data.items() if k in names}, opt.params, where)
     label = data.get("label", kind)
     if not isinstance(label, str) or not label.strip():
@@ -42,7 +42,7 @@ def check_optimizer_entry(data: dict[str, Any], where: str, extra_keys: tuple[st
     schedule = check_schedule(schedule, f"{where}.schedule")
     color = data.get("color")
     if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
-        raise SceneError(f"{where}.color: must be a colour like \"#1f77b4\" (got {color!r})")
+        raise SceneError(f"{where}.color: must be a colour like \"#1f77b4\" (got {show(color)})")
     enabled = data.get("enabled", True)
     if not isinstance(enabled, bool):
         raise SceneError(f"{where}.enabled: must be true or false")
@@ -55,6 +55,6 @@ def check_unique_labels(labels: list[str], where: str, table: str) -> None:
     seen: dict[str, int] = {}
     for i, label in enumerate(labels):
         if label in seen:
-            raise SceneError(f"{where}[{i}].label: {label!r} is already the label of {where}[{seen[label]}]; "
+            raise SceneError(f"{where}[{i}].label: {show(label)} is already the label of {where}[{seen[label]}]; "
                              f"give each {table} its own label")
         seen[label] = i

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ravine.core.params import Param, SceneError, read_text
+from ravine.core.params import Param, SceneError, quote, read_text
 
 N = Param("n", 300, kind="int", lo=4, hi=1_000_000, doc="number of points", scale="log",
           ui_range=(20, 5000))
@@ -108,33 +108,66 @@ def xor(rng, n, noise):
          (Param("path", "points.csv", kind="str", doc="the CSV file, relative to the scene's folder"),),
          file_param="path")
 def csv(rng, path):
+    """The rows of the file; its errors name the file and a line number, and never quote the
+    file's content (a scene shared with others may point at a private file)."""
     import csv as csvmod
 
-    rows = []
-    for line_no, row in enumerate(csvmod.reader(read_text(path, "file", "CSV").splitlines()), start=1):
-        if not row or all(not c.strip() for c in row):
-            continue
-        try:
+    name = quote(path, 160, marks=False)
+    if "\x00" in path:
+        raise SceneError(f"{name}: not a valid file name (it holds a NUL character)")
+    rows, lines = [], []
+    try:
+        for line_no, row in enumerate(csvmod.reader(read_text(path, "file", "CSV").splitlines()), start=1):
+            if not row or all(not c.strip() for c in row):
+                continue
             if len(row) < 3:
-                raise ValueError
-            rows.append([float(c) for c in row[:3]])
-        except ValueError:
-            if line_no == 1 and not rows and not all(_is_number(c) for c in row):
-                continue  # a header line
-            raise SceneError(f"{path} line {line_no}: expected three numbers x, y, label "
-                             f"(got {','.join(row)!r})") from None
+                if line_no == 1 and not rows and not all(_is_number(c) for c in row):
+                    continue  # a header line
+                raise SceneError(f"{name} line {line_no}: expected three numbers x, y, label "
+                                 f"(got {len(row)} field{'s' if len(row) != 1 else ''})")
+            values = [_number(c) for c in row[:3]]
+            if None in values:
+                if line_no == 1 and not rows and not all(_is_number(c) for c in row):
+                    continue  # a header line
+                column = ("x", "y", "label")[values.index(None)]
+                raise SceneError(f"{name} line {line_no}: expected three numbers x, y, label "
+                                 f"(the {column} is not a number)")
+            if len(rows) >= N.hi:
+                raise SceneError(f"{name}: more than {N.hi:,} points (the limit of a dataset)")
+            rows.append(values)
+            lines.append(line_no)
+    except csvmod.Error as exc:  # e.g. a NUL character in the file
+        raise SceneError(f"{name}: not a CSV file ({_csv_problem(exc)})") from None
     if not rows:
-        raise SceneError(f"{path}: no data rows (expected lines of x, y, label)")
+        raise SceneError(f"{name}: no data rows (expected lines of x, y, label)")
     data = np.array(rows, dtype=np.float64).reshape(-1, 3)
-    if not np.all(np.isfinite(data)):
-        raise SceneError(f"{path}: every value must be a finite number")
+    finite = np.isfinite(data).all(axis=1)
+    if not finite.all():
+        raise SceneError(f"{name} line {lines[int(np.argmin(finite))]}: every value must be a finite number")
     labels = np.unique(data[:, 2])
     if len(labels) != 2:
-        raise SceneError(f"{path}: the label column must hold exactly two values (got {len(labels)}: "
-                         f"{', '.join(f'{v:g}' for v in labels[:5])})")
+        raise SceneError(f"{name}: the label column must hold exactly two values (got {len(labels)} different "
+                         "values)")
     if len(data) < 4:
-        raise SceneError(f"{path}: needs at least 4 points (got {len(data)})")
+        raise SceneError(f"{name}: needs at least 4 points (got {len(data)})")
     return np.ascontiguousarray(data[:, :2]), (data[:, 2] == labels[1]).astype(np.float64)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _csv_problem(exc: Exception) -> str:
+    """The csv module's complaint, without any of the file's text."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return "a field longer than 131,072 characters"
+    if "NUL" in text:
+        return "it holds a NUL character"
+    return "a line the csv reader cannot read"
 
 
 def _is_number(text: str) -> bool:

@@ -56,15 +56,14 @@ Keys of a slide:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ravine.core.params import Param, SceneError, check_params, read_text
-from ravine.core.scene import Scene, example_names, load_example, load_scene, scene_from_dict
+from ravine.core.params import Param, SceneError, check_params, key_name, quote, read_text, show
+from ravine.core.scene import Scene, example_names, load_example, load_scene, parse_toml, scene_from_dict
 
 LESSON_VIEWS = ("map", "cost", "lr", "inspector", "narration", "ewa", "network")
 """The views a slide may name unless the app passes its own list."""
@@ -128,9 +127,11 @@ def lesson_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "",
     """Validate a lesson given as plain data (as read from TOML); load every slide's scene.
     base_dir: the folder scene files named by the slides are relative to (the lesson's)."""
     views = _allowed_views(allowed_views)
+    if not isinstance(data, dict):
+        raise SceneError(f"{source or 'lesson'}: must be a table of a lesson's keys (got {show(data)})")
     for key in data:
         if key not in _TOP_KEYS:
-            raise SceneError(f"{_where(source, key)}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
+            raise SceneError(f"{_where(source, key_name(key))}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
     title = data.get("title", "")
     if not isinstance(title, str):
         raise SceneError(f"{_where(source, 'title')}: must be a string")
@@ -153,21 +154,15 @@ def _allowed_views(allowed: Iterable[str]) -> tuple[str, ...]:
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a table"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return show(value)
 
 
 def _slide(data: dict[str, Any], where: str, base_dir: str, allowed_views: tuple[str, ...]) -> Slide:
     for key in data:
         if key not in _SLIDE_KEYS:
-            raise SceneError(f"{where}.{key}: unknown key (allowed: {', '.join(_SLIDE_KEYS)})")
+            raise SceneError(f"{where}.{key_name(key)}: unknown key (allowed: {', '.join(_SLIDE_KEYS)})")
     out = Slide()
     for key in ("title", "text"):
         value = data.get(key, "")
@@ -215,7 +210,7 @@ def _slide(data: dict[str, Any], where: str, base_dir: str, allowed_views: tuple
             allowed = f"allowed: {', '.join(enabled)}" if enabled else "the scene has no [[optimizers]]"
             raise SceneError(f"{where}.inspect: no optimizer labelled {_kind(label)} in the scene ({allowed})")
         if label not in enabled:
-            raise SceneError(f"{where}.inspect: {label!r} is disabled in the scene (enabled: "
+            raise SceneError(f"{where}.inspect: {show(label)} is disabled in the scene (enabled: "
                              f"{', '.join(enabled) or 'none'})")
         out.inspect = label
     if out.narrate and not enabled:
@@ -246,7 +241,7 @@ def _scene(ref: Any, where: str, base_dir: str) -> tuple[Scene, str]:
         except SceneError as exc:
             raise SceneError(f"{where}: {exc}") from None
     if not (ref.endswith(".toml") or "/" in ref or "\\" in ref):
-        raise SceneError(f"{where}: unknown example {ref!r} (allowed: {', '.join(names)}; "
+        raise SceneError(f"{where}: unknown example {show(ref)} (allowed: {', '.join(names)}; "
                          "or a path to a scene file ending in .toml)")
     path = Path(ref).expanduser()
     if not path.is_absolute():
@@ -268,7 +263,7 @@ def _views(value: Any, where: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         if not isinstance(v, str) or v not in allowed:
             raise SceneError(f"{where}: unknown view {_kind(v)} (allowed: {', '.join(allowed)})")
         if v in seen:
-            raise SceneError(f"{where}: {v!r} is named twice")
+            raise SceneError(f"{where}: {show(v)} is named twice")
         seen.append(v)
     return tuple(seen)
 
@@ -283,7 +278,7 @@ def _step(value: Any, where: str, scene: Scene | None, tab: str) -> int:
     if value == "end":
         return length
     if isinstance(value, str):
-        raise SceneError(f"{where}: must be an integer in [0, {length}] ({unit}) or \"end\" (got {value!r})")
+        raise SceneError(f"{where}: must be an integer in [0, {length}] ({unit}) or \"end\" (got {show(value)})")
     try:
         step = Param("step", 0, kind="int", lo=0, hi=length).check(value, where)
     except SceneError:
@@ -295,11 +290,7 @@ def _step(value: Any, where: str, scene: Scene | None, tab: str) -> int:
 def loads_lesson(text: str, source: str = "<lesson>", base_dir: str = "",
                  allowed_views: Iterable[str] = LESSON_VIEWS) -> Lesson:
     """Parse and validate a lesson's TOML text; scene files are found relative to base_dir."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SceneError(f"{source}: not valid TOML: {exc}") from None
-    return lesson_from_dict(data, source, base_dir, allowed_views)
+    return lesson_from_dict(parse_toml(text, source), source, base_dir, allowed_views)
 
 
 def load_lesson(path, allowed_views: Iterable[str] = LESSON_VIEWS) -> Lesson:
@@ -307,7 +298,7 @@ def load_lesson(path, allowed_views: Iterable[str] = LESSON_VIEWS) -> Lesson:
     any problem."""
     path = Path(path)
     text = read_text(path, "lesson file", "TOML")
-    return loads_lesson(text, str(path), str(path.parent), allowed_views)
+    return loads_lesson(text, quote(str(path), 160, marks=False), str(path.parent), allowed_views)
 
 
 def lesson_names() -> list[str]:
@@ -319,7 +310,7 @@ def lesson_names() -> list[str]:
 def load_builtin_lesson(name: str, allowed_views: Iterable[str] = LESSON_VIEWS) -> Lesson:
     """A built-in lesson by name (see `lesson_names()`)."""
     if name not in lesson_names():
-        raise SceneError(f"unknown lesson {name!r} (allowed: {', '.join(lesson_names())})")
+        raise SceneError(f"unknown lesson {show(name)} (allowed: {', '.join(lesson_names())})")
     folder = resources.files("ravine.core") / "lessons"
     text = (folder / f"{name}.toml").read_text("utf-8")
     return loads_lesson(text, f"lesson {name}", str(folder), allowed_views)

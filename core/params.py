@@ -8,12 +8,54 @@ schedule or surface only has to declare its parameters once.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 class SceneError(ValueError):
     """A user-facing validation error: one line saying what is wrong and what is allowed."""
+
+
+def quote(text: Any, limit: int = 60, marks: bool = True) -> str:
+    """User text as a one-line message can show it: control characters (newlines, terminal
+    escapes, bidi overrides...) escaped as Python's repr escapes them, and cut in the middle to
+    about `limit` characters with "..." when longer. marks=True quotes it like repr
+    ('label'); marks=False leaves it bare (for paths and labels that start a message)."""
+    text = str(text)
+    mark = ""
+    if marks:
+        mark = '"' if "'" in text and '"' not in text else "'"
+
+    def esc(c: str) -> str:
+        if c == mark or (c == "\\" and marks):
+            return "\\" + c
+        if c.isprintable() or c == " ":
+            return c
+        return repr(c)[1:-1]  # \n, \x1b, \u202e...
+
+    limit = max(limit, 8)
+    if len(text) <= limit:
+        body = "".join(esc(c) for c in text)
+        if len(body) <= limit:
+            return f"{mark}{body}{mark}"
+    head, tail = [], []
+    room = (limit - 3) // 2
+    for c in text:  # the start...
+        if len(esc(c)) > room:
+            break
+        head.append(esc(c))
+        room -= len(head[-1])
+    room = limit - 3 - (limit - 3) // 2
+    for c in reversed(text[len(head):]):  # ...and the end, where a path keeps its file name
+        if len(esc(c)) > room:
+            break
+        tail.append(esc(c))
+        room -= len(tail[-1])
+    return f"{mark}{''.join(head)}...{''.join(reversed(tail))}{mark}"
 
 
 def read_text(path, kind: str = "file", fmt: str = "text") -> str:
@@ -95,31 +137,39 @@ class Param:
     def check(self, value: Any, where: str) -> Any:
         """Return `value` converted to this parameter's type, or raise SceneError."""
         if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise SceneError(f"{where}: must be {self.allowed()} (got {_show(value)})")
-            return value
+            if not isinstance(value, (bool, np.bool_)):
+                raise SceneError(f"{where}: must be {self.allowed()} (got {show(value)})")
+            return bool(value)
         if self.kind == "str":
             if not isinstance(value, str) or not value.strip():
-                raise SceneError(f"{where}: must be {self.allowed()} (got {_show(value)})")
+                raise SceneError(f"{where}: must be {self.allowed()} (got {show(value)})")
             return value
         if self.kind in ("floats", "ints"):
             if not isinstance(value, (list, tuple)):
-                raise SceneError(f"{where}: must be {self.allowed()} (got {_show(value)})")
+                raise SceneError(f"{where}: must be {self.allowed()} (got {show(value)})")
             scalar = "float" if self.kind == "floats" else "int"
             return [self._scalar(v, scalar, where) for v in value]
         return self._scalar(value, self.kind, where)
 
     def _scalar(self, value: Any, kind: str, where: str) -> Any:
-        bad = f"{where}: must be {self.allowed()} (got {_show(value)})"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SceneError(bad)
+        bad = f"{where}: must be {self.allowed()} (got {show(value)})"
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise SceneError(bad)  # (numpy's numbers are numbers too; a bool is not one)
         if kind == "int":
-            if isinstance(value, float):
+            if isinstance(value, numbers.Integral):
+                value = int(value)
+            else:
+                value = float(value)
                 if not value.is_integer():
                     raise SceneError(bad)
                 value = int(value)
+            if self.hi is None and abs(value) > MAX_INT:  # no int parameter is meant to be this big
+                raise SceneError(bad)
         else:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer literal beyond the float range (~1.8e308)
+                raise SceneError(f"{bad[:-1]}, beyond the float range +-1.8e308)") from None
             if not math.isfinite(value):
                 raise SceneError(bad)
         if self.lo is not None and (value < self.lo or (self.lo_open and value == self.lo)):
@@ -135,14 +185,43 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, bool):
+def show(value: Any) -> str:
+    """A user's value as a message shows it: short, on one line, with no control characters
+    (a string quoted and cut, a table or a long list by what it is, a huge integer by its
+    number of digits)."""
+    if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value, _SHOW_LIMIT)
     if isinstance(value, dict):
         return "a table"
-    return str(value)
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+        if abs(value) >= 10**15:  # (str() of an int of over 4,300 digits raises)
+            return f"an integer of {_digits(value)} digits"
+        return str(value)
+    if isinstance(value, float):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        if len(value) <= 8 and all(isinstance(v, (bool, numbers.Real, str)) for v in value):
+            text = "[" + ", ".join(show(v) for v in value) + "]"
+            if len(text) <= _SHOW_LIMIT:
+                return text
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__}"
+
+
+_SHOW_LIMIT = 60
+MAX_INT = 2**53
+"""Integers beyond this are refused where a parameter declares no upper bound."""
+
+
+def _digits(value: int) -> int:
+    """How many decimal digits the integer has (without converting it to text)."""
+    n = max(1, int(abs(value).bit_length() * 0.30102999566398120))
+    return n + 1 if abs(value) >= 10**n else n
 
 
 def check_params(params: dict[str, Any], declared: tuple[Param, ...], where: str) -> dict[str, Any]:
@@ -150,14 +229,30 @@ def check_params(params: dict[str, Any], declared: tuple[Param, ...], where: str
 
     Unknown keys are errors that name what is allowed.
     """
+    if not isinstance(params, dict):
+        raise SceneError(f"{where}: must be a table of parameters (got {show(params)})")
     by_name = {p.name: p for p in declared}
     out: dict[str, Any] = {}
     for key, value in params.items():
         if key not in by_name:
             allowed = ", ".join(by_name) or "none"
-            raise SceneError(f"{where}: unknown key '{key}' (allowed: {allowed})")
+            raise SceneError(f"{where}: unknown key {_key(key)} (allowed: {allowed})")
         out[key] = by_name[key].check(value, f"{where}.{key}")
     for p in declared:
         if p.name not in out:
             out[p.name] = list(p.default) if isinstance(p.default, (list, tuple)) else p.default
     return out
+
+
+def _key(key: Any) -> str:
+    """An unknown key as a message names it: quoted, escaped and short."""
+    return quote(key, _SHOW_LIMIT) if isinstance(key, str) else show(key)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def key_name(key: Any) -> str:
+    """A key as a message's path names it (`optimizers[0].colour`): bare when it is a plain
+    TOML key, else quoted and escaped (a key may hold a newline or an escape sequence)."""
+    return key if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) else _key(key)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -20,12 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ravine.core.configs import check_optimizer_entry, check_unique_labels
-from ravine.core.params import Param, SceneError, check_params, read_text
+from ravine.core.params import Param, SceneError, check_params, key_name, quote, read_text, show
 from ravine.landscapes import SURFACES
 
 MAX_STEPS = 1_000_000
+MAX_RECORDED_STEPS = 10_000_000
+"""Steps x optimizers in a scene (and trajectories x steps in simulate_batch with record=True):
+each recorded step keeps about 80 bytes (position, loss, gradient, state), 0.8 GB in all."""
 START_LIMIT = 1e6
-_STEPS = Param("steps", 200, kind="int", lo=1, hi=MAX_STEPS)
+STEPS = _STEPS = Param("steps", 200, kind="int", lo=1, hi=MAX_STEPS)
 _START = Param("start", None, kind="floats", lo=-START_LIMIT, hi=START_LIMIT)
 
 
@@ -68,9 +73,11 @@ def _where(source: str, key: str) -> str:
 def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") -> Scene:
     """Validate a scene given as plain data (as read from TOML); fill in the defaults.
     base_dir: the folder files named in the scene are relative to (the scene file's)."""
+    if not isinstance(data, dict):
+        raise SceneError(f"{source or 'scene'}: must be a table of a scene's keys (got {show(data)})")
     for key in data:
         if key not in _TOP_KEYS:
-            raise SceneError(f"{_where(source, key)}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
+            raise SceneError(f"{_where(source, key_name(key))}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
     title = data.get("title", "")
     if not isinstance(title, str):
         raise SceneError(f"{_where(source, 'title')}: must be a string")
@@ -85,7 +92,7 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
         raise SceneError(f"{_where(source, 'surface')}: missing (one of: {', '.join(SURFACES)})")
     name = data.get("surface", DEFAULT_SURFACE)
     if not isinstance(name, str) or name not in SURFACES:
-        raise SceneError(f"{_where(source, 'surface')}: unknown surface {name!r} (allowed: {', '.join(SURFACES)})")
+        raise SceneError(f"{_where(source, 'surface')}: unknown surface {show(name)} (allowed: {', '.join(SURFACES)})")
     surf = SURFACES[name]
     sp = data.get("surface_params", {})
     if not isinstance(sp, dict):
@@ -104,7 +111,16 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
                          "(or a [network] table)")
     configs = [_optimizer_from_dict(o, _where(source, f"optimizers[{i}]")) for i, o in enumerate(opts)]
     check_unique_labels([c.label for c in configs], _where(source, "optimizers"), "[[optimizers]] table")
+    check_recorded(steps, len(configs), _where(source, "steps"))
     return Scene(title, name, start, steps, configs, surface_params, network)
+
+
+def check_recorded(steps: int, optimizers: int, where: str = "steps") -> None:
+    """Refuse a scene whose recorded steps (steps x optimizers, enabled or not) exceed
+    MAX_RECORDED_STEPS, before anything is computed."""
+    if steps * optimizers > MAX_RECORDED_STEPS:
+        raise SceneError(f"{where}: {steps:,} steps x {optimizers} optimizers is {steps * optimizers:,} recorded "
+                         f"steps; at most {MAX_RECORDED_STEPS:,} (fewer steps or optimizers)")
 
 
 def _check_start(value: Any, where: str) -> tuple[float, float]:
@@ -122,20 +138,77 @@ def _optimizer_from_dict(data: dict[str, Any], where: str) -> OptimizerConfig:
     return OptimizerConfig(**entry)
 
 
-def loads_scene(text: str, source: str = "<scene>", base_dir: str = "") -> Scene:
-    """Parse and validate TOML text."""
+MAX_NESTING = 16
+"""Arrays and tables nested deeper than this are refused (a scene needs at most 8 levels)."""
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as plain data, or a one-line SceneError naming `source` (and the line where
+    TOML says it). Refused besides invalid TOML: arrays or tables nested deeper than
+    MAX_NESTING levels, and integers longer than Python converts (4,300 digits)."""
+    if not isinstance(text, str):
+        raise TypeError(f"TOML text must be a str, not {type(text).__name__}")
+    too_deep = f"{source}: arrays or tables nested too deep (at most {MAX_NESTING} levels)"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SceneError(f"{source}: not valid TOML: {exc}") from None
-    return scene_from_dict(data, source, base_dir)
+        raise SceneError(f"{source}: not valid TOML: {_one_line(str(exc))}") from None
+    except RecursionError:
+        raise SceneError(too_deep) from None
+    except ValueError:  # tomllib lets Python's int() limit through (sys.get_int_max_str_digits)
+        raise SceneError(f"{source}: not valid TOML: {_long_number(text)}") from None
+    if _depth(data) > MAX_NESTING:
+        raise SceneError(too_deep)
+    return data
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    """tomllib's message on one line and short (it may quote a key: keep the position)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    at = text.rfind(" (at ")
+    tail = text[at:] if at > 0 else ""
+    return text[:limit - len(tail)] + "..." + tail
+
+
+def _long_number(text: str) -> str:
+    """Where the number too long for Python's int() is, in words."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+    match = re.search(r"[0-9][0-9_]{%d,}" % limit, text)
+    if match is None:
+        return "a value Python cannot read"
+    line = text.count("\n", 0, match.start()) + 1
+    return f"an integer of more than {limit:,} digits (line {line})"
+
+
+def _depth(data: Any) -> int:
+    """How deep lists and tables nest in parsed TOML (iteratively: no recursion limit)."""
+    deepest, todo = 0, [(data, 0)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, list):
+            continue
+        depth += 1
+        if depth > MAX_NESTING:
+            return depth
+        deepest = max(deepest, depth)
+        todo.extend((v, depth) for v in value if isinstance(v, (list, dict)))
+    return deepest
+
+
+def loads_scene(text: str, source: str = "<scene>", base_dir: str = "") -> Scene:
+    """Parse and validate TOML text."""
+    return scene_from_dict(parse_toml(text, source), source, base_dir)
 
 
 def load_scene(path) -> Scene:
     """Load and validate a scene file; SceneError (one line) on any problem."""
     path = Path(path)
     text = read_text(path, "scene file", "TOML")
-    return loads_scene(text, str(path), str(path.parent))
+    return loads_scene(text, quote(str(path), 160, marks=False), str(path.parent))
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -232,7 +305,7 @@ def example_names() -> list[str]:
 def load_example(name: str) -> Scene:
     """A built-in example scene by name (see `example_names()`)."""
     if name not in example_names():
-        raise SceneError(f"unknown example scene {name!r} (allowed: {', '.join(example_names())})")
+        raise SceneError(f"unknown example scene {show(name)} (allowed: {', '.join(example_names())})")
     text = (resources.files("ravine.core") / "scenes" / f"{name}.toml").read_text("utf-8")
     return loads_scene(text, f"example {name}")
 

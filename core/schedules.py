@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ravine.core.params import Param, SceneError, check_params
+from ravine.core.params import Param, SceneError, check_params, show
 
 STEPS_PER_EPOCH = Param(
     "steps_per_epoch", 1, kind="int", lo=1, hi=1_000_000, doc="updates that make one epoch",
@@ -40,10 +40,14 @@ class Schedule:
         return (*self.params, STEPS_PER_EPOCH)
 
     def __call__(self, epoch, lr: float, **params: Any) -> np.ndarray:
+        """lr at each epoch. Without warnings where a value leaves the float range: the
+        formulas then give what they tend to (lr / (1 + 1e308 * e) is 0), or inf where lr
+        itself would overflow (a run with that lr diverges at its first update)."""
         epoch = np.asarray(epoch, dtype=np.float64)
         full = {p.name: p.default for p in self.params}
         full.update(params)
-        return np.broadcast_to(self.fn(epoch, lr, **full), epoch.shape).astype(np.float64)
+        with np.errstate(over="ignore", under="ignore"):
+            return np.broadcast_to(self.fn(epoch, lr, **full), epoch.shape).astype(np.float64)
 
 
 SCHEDULES: dict[str, Schedule] = {}
@@ -105,7 +109,7 @@ def fixed_interval(epoch, lr, decay_rate, interval):
 def _check_piecewise(params: dict[str, Any], where: str) -> None:
     boundaries, values = params["boundaries"], params["values"]
     if any(later <= earlier for earlier, later in zip(boundaries, boundaries[1:])):
-        raise SceneError(f"{where}.boundaries: must increase strictly (got {boundaries})")
+        raise SceneError(f"{where}.boundaries: must increase strictly (got {show(boundaries)})")
     if len(values) != len(boundaries) + 1:
         raise SceneError(
             f"{where}.values: needs one more entry than boundaries "
@@ -115,7 +119,7 @@ def _check_piecewise(params: dict[str, Any], where: str) -> None:
 
 @schedule("manual decay: lr times values[i] between the given epoch boundaries",
           "lr * values[i] for boundaries[i-1] <= epoch < boundaries[i]",
-          (Param("boundaries", [100, 200], kind="ints", lo=1, doc="epochs where lr changes"),
+          (Param("boundaries", [100, 200], kind="ints", lo=1, hi=1_000_000, doc="epochs where lr changes"),
            Param("values", [1.0, 0.1, 0.01], kind="floats", lo=0.0, lo_open=True,
                  doc="factors of lr, one more than boundaries")),
           check=_check_piecewise)
@@ -128,7 +132,7 @@ def check_schedule(table: dict[str, Any], where: str) -> dict[str, Any]:
     """Validate a schedule table {kind, ...params}; return it with defaults filled in."""
     kind = table.get("kind", "constant")
     if not isinstance(kind, str) or kind not in SCHEDULES:
-        raise SceneError(f"{where}.kind: unknown schedule {kind!r} (allowed: {', '.join(SCHEDULES)})")
+        raise SceneError(f"{where}.kind: unknown schedule {show(kind)} (allowed: {', '.join(SCHEDULES)})")
     sched = SCHEDULES[kind]
     params = check_params({k: v for k, v in table.items() if k != "kind"}, sched.all_params(), where)
     if sched.check:

@@ -15,9 +15,10 @@ import numpy as np
 
 from ravine.core.kernels import LIMIT, kernels
 from ravine.core.optimizers import OPTIMIZERS
-from ravine.core.params import check_params
+from ravine.core.params import SceneError, check_params, show
+from ravine.core.scene import MAX_RECORDED_STEPS, STEPS
 from ravine.core.schedules import check_schedule, lr_per_step
-from ravine.landscapes import get_surface
+from ravine.landscapes import SURFACES, get_surface
 
 
 @dataclass
@@ -43,24 +44,55 @@ class BatchResult:
     s: np.ndarray | None = None
 
     def lr_per_step(self, i: int) -> np.ndarray:
-        """(steps,): the learning rate each update of trajectory i used."""
-        return self.lr[i] * self.lr_factor
+        """(steps,): the learning rate each update of trajectory i used (inf where lr times
+        the schedule's factor leaves the float range: the trajectory diverged there)."""
+        with np.errstate(over="ignore"):
+            return self.lr[i] * self.lr_factor
 
 
-def _per_trajectory(value: Any, n: int, name: str, dtype=np.float64) -> np.ndarray:
-    arr = np.asarray(value, dtype=dtype)
+def _array(value: Any, name: str, allowed: str) -> np.ndarray:
+    """value as a NumPy array, or a SceneError naming the argument (a ragged list, say)."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError, OverflowError):
+        raise SceneError(f"{name}: must be {allowed} (got {show(value)})") from None
+
+
+def _got(value: Any, arr: np.ndarray) -> str:
+    """What the caller gave, as the messages name it."""
+    if arr.ndim == 0:
+        return show(arr[()] if isinstance(value, np.ndarray) else value)
+    if isinstance(value, (list, tuple)):
+        return show(value)
+    return f"an array of {arr.dtype} with shape {arr.shape}"
+
+
+def _per_trajectory(value: Any, n: int, param) -> np.ndarray:
+    """A hyperparameter for n trajectories: a scalar or n values, of the declared type (a real
+    bool for a bool; a number, not a string or a bool, for a number)."""
+    allowed = param.allowed()
+    raw = _array(value, param.name, allowed)
+    if param.kind == "bool":
+        ok = raw.dtype == np.bool_
+    else:
+        ok = raw.dtype.kind in "iuf"
+    if not ok:
+        raise SceneError(f"{param.name}: must be {allowed} (got {_got(value, raw)})")
+    dtype = np.bool_ if param.kind == "bool" else np.float64
+    arr = raw.astype(dtype)
     if arr.ndim == 0:
         return np.full(n, arr, dtype=dtype)
     if arr.shape != (n,):
-        raise ValueError(f"{name}: expected a scalar or an array of {n} values, got shape {arr.shape}")
+        raise SceneError(f"{param.name}: expected a scalar or an array of {n} values, one per start "
+                         f"(got shape {arr.shape})")
     return np.array(arr)  # a writable C-contiguous copy: one compiled signature for all
 
 
 def _checked(param, value, n: int) -> np.ndarray:
     """A hyperparameter for n trajectories, every value checked against its declaration
-    (the same rule as in scene files); ValueError names the parameter and what is allowed."""
-    dtype = np.bool_ if param.kind == "bool" else np.float64
-    arr = _per_trajectory(value, n, param.name, dtype)
+    (the same rule as in scene files); SceneError (a ValueError) names the parameter and what
+    is allowed."""
+    arr = _per_trajectory(value, n, param)
     if param.kind == "bool":
         return arr
     bad = ~np.isfinite(arr)
@@ -70,8 +102,56 @@ def _checked(param, value, n: int) -> np.ndarray:
         bad |= (arr >= param.hi) if param.hi_open else (arr > param.hi)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"{param.name}: must be {param.allowed()} (got {arr[i]:g} for trajectory {i})")
+        which = f" for trajectory {i}" if np.ndim(value) else ""
+        raise SceneError(f"{param.name}: must be {param.allowed()} (got {arr[i]:g}{which})")
     return arr
+
+
+_STARTS = f"an array of shape (n, 2) of numbers in [-{LIMIT:g}, {LIMIT:g}], or one start (x, y)"
+
+
+def _starts(value: Any) -> np.ndarray:
+    """(n, 2) start points, n >= 1; one start (x, y) of shape (2,) is (1, 2). Nothing is
+    reshaped: a (2, n) array is refused, not read as n wrong points."""
+    raw = _array(value, "starts", _STARTS)
+    if raw.dtype.kind not in "iuf":
+        raise SceneError(f"starts: must be {_STARTS} (got {_got(value, raw)})")
+    if raw.shape == (2,):
+        raw = raw[None]
+    if raw.ndim != 2 or raw.shape[1] != 2 or raw.shape[0] < 1:
+        raise SceneError(f"starts: must be {_STARTS} (got shape {raw.shape})")
+    starts = np.array(raw, dtype=np.float64)
+    bad = ~(np.abs(starts) <= LIMIT).all(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise SceneError(f"starts: must be {_STARTS} (got ({starts[i, 0]:g}, {starts[i, 1]:g}) for trajectory {i})")
+    return starts
+
+
+def _schedule(schedule: Any) -> dict[str, Any]:
+    """A schedule's name (its defaults) or its table; None is the constant schedule."""
+    if schedule is None:
+        table = {}
+    elif isinstance(schedule, str):
+        table = {"kind": schedule}
+    elif isinstance(schedule, dict):
+        table = schedule
+    else:
+        raise SceneError("schedule: must be a schedule's name or a table such as "
+                         f"{{'kind': 'exponential', 'rate': 0.99}} (got {show(schedule)})")
+    return check_schedule(table, "schedule")
+
+
+def _surface(surface: Any):
+    if not isinstance(surface, str):
+        raise KeyError(f"unknown surface {show(surface)} (allowed: {', '.join(SURFACES)})")
+    return get_surface(surface)
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise SceneError(f"{name}: must be True or False (got {show(value)})")
+    return bool(value)
 
 
 def simulate_batch(
@@ -81,46 +161,52 @@ def simulate_batch(
     steps: int,
     *,
     lr=0.01,
-    schedule: dict[str, Any] | None = None,
+    schedule: dict[str, Any] | str | None = None,
     surface_params: dict[str, Any] | None = None,
     record: bool = False,
     **hyper,
 ) -> BatchResult:
     """Run len(starts) trajectories of optimizer `kind` on `surface` at once.
 
-    starts: (n, 2) start points. lr and each hyperparameter of the optimizer (beta, beta1,
-    beta2, eps, bias_correction; see `ravine list`) may be a scalar or an array of n values,
-    one per trajectory, so one call sweeps them. schedule: a schedule table such as
-    {"kind": "inverse_time", "decay_rate": 1.0, "steps_per_epoch": 10}; update t uses
-    lr[i] * schedule(epoch(t), lr=1). record=False keeps only the final positions (the fast
-    path for sweeps and maps); record=True keeps every step.
+    starts: (n, 2) start points, or one (x, y). lr and each hyperparameter of the optimizer
+    (beta, beta1, beta2, eps, bias_correction; see `ravine list`) may be a scalar or an array
+    of n values, one per trajectory, so one call sweeps them. schedule: a schedule's name
+    ("exponential", with its defaults) or its table such as {"kind": "inverse_time",
+    "decay_rate": 1.0, "steps_per_epoch": 10}; update t uses lr[i] * schedule(epoch(t), lr=1).
+    record=False keeps only the final positions (the fast path for sweeps and maps);
+    record=True keeps every step, at most MAX_RECORDED_STEPS of them (n x steps).
+
+    Every argument is checked as strictly as a scene file's value, with the same messages: a
+    SceneError (a ValueError) names the argument and what is allowed; an unknown surface or
+    optimizer is a KeyError, an unknown hyperparameter a TypeError.
     """
-    surf = get_surface(surface)
-    if kind not in OPTIMIZERS:
-        raise KeyError(f"unknown optimizer '{kind}' (allowed: {', '.join(OPTIMIZERS)})")
+    surf = _surface(surface)
+    if not isinstance(kind, str) or kind not in OPTIMIZERS:
+        raise KeyError(f"unknown optimizer {show(kind)} (allowed: {', '.join(OPTIMIZERS)})")
     opt = OPTIMIZERS[kind]
     allowed = {p.name for p in opt.params} - {"lr"}
     unknown = set(hyper) - allowed
     if unknown:
         raise TypeError(f"{kind} has no hyperparameter {sorted(unknown)[0]!r} (allowed: lr, {', '.join(sorted(allowed))})")
-    steps = int(steps)
-    if not 1 <= steps <= 1_000_000:
-        raise ValueError(f"steps must be in 1..1000000, got {steps}")
-    starts = np.array(np.asarray(starts, dtype=np.float64).reshape(-1, 2))
+    steps = STEPS.check(steps, "steps")
+    record = _flag(record, "record")
+    starts = _starts(starts)
     n = starts.shape[0]
-    if not np.all(np.abs(starts) <= LIMIT):
-        raise ValueError(f"start points must be finite with |x|, |y| <= {LIMIT:g}")
+    if record and n * steps > MAX_RECORDED_STEPS:
+        raise SceneError(f"record: {n:,} trajectories x {steps:,} steps is {n * steps:,} recorded steps; at most "
+                         f"{MAX_RECORDED_STEPS:,} (record=False keeps only the final positions)")
+    params = check_params(surface_params if surface_params is not None else {}, surf.params, "surface_params")
 
     declared = {p.name: p for p in opt.params}
     checked = {name: _checked(declared[name], value, n) for name, value in hyper.items()}
     b1, b2, eps, flag = opt.slots(checked, n)
 
     lr_arr = _checked(declared["lr"], lr, n)
-    table = check_schedule(schedule or {}, "schedule")
+    table = _schedule(schedule)
     factor = lr_per_step(table, 1.0, steps)
 
     run = kernels().run(surf.name, kind, n)
-    p = surf.packed(check_params(dict(surface_params or {}), surf.params, "surface_params"))
+    p = surf.packed(params)
     if record:
         path = np.empty((n, steps + 1, 2))
         loss = np.empty((n, steps + 1))
@@ -214,11 +300,33 @@ def simulate(scene) -> Simulation:
     return out
 
 
+MAX_GRID_POINTS = 4096 * 4096
+"""value_grid's largest grid (128 MiB of values)."""
+
+
+def _axis(values: Any, name: str) -> np.ndarray:
+    allowed = "a 1-D array of finite numbers"
+    raw = _array(values, name, allowed)
+    if raw.dtype.kind not in "iuf":
+        raise SceneError(f"{name}: must be {allowed} (got {_got(values, raw)})")
+    if raw.ndim != 1 or raw.shape[0] < 1:
+        raise SceneError(f"{name}: must be {allowed}, at least one (got shape {raw.shape})")
+    arr = np.ascontiguousarray(raw, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise SceneError(f"{name}: must be {allowed} (got {arr[~np.isfinite(arr)][0]:g})")
+    return arr
+
+
 def value_grid(surface: str, xs, ys, surface_params: dict[str, Any] | None = None) -> np.ndarray:
-    """f on the grid: out[i, j] = f(xs[j], ys[i]), computed in parallel (for contour maps)."""
-    surf = get_surface(surface)
-    xs = np.ascontiguousarray(xs, dtype=np.float64)
-    ys = np.ascontiguousarray(ys, dtype=np.float64)
+    """f on the grid: out[i, j] = f(xs[j], ys[i]), computed in parallel (for contour maps).
+    xs and ys: 1-D arrays of finite numbers, at most MAX_GRID_POINTS together; surface_params
+    are checked as a scene's are."""
+    surf = _surface(surface)
+    params = check_params(surface_params if surface_params is not None else {}, surf.params, "surface_params")
+    xs, ys = _axis(xs, "xs"), _axis(ys, "ys")
+    if xs.shape[0] * ys.shape[0] > MAX_GRID_POINTS:
+        raise SceneError(f"xs, ys: {xs.shape[0]:,} x {ys.shape[0]:,} points; at most {MAX_GRID_POINTS:,} "
+                         "(4096 x 4096)")
     out = np.empty((ys.shape[0], xs.shape[0]))
-    kernels().grid(surf.name)(surf.packed(surface_params), xs, ys, out)
+    kernels().grid(surf.name)(surf.packed(params), xs, ys, out)
     return out

@@ -30,10 +30,25 @@ from ravine.core.datasets import DATASETS, make_dataset, split
 from ravine.core.kernels import network_kernels
 from ravine.core.network import he_init, layout, seed_state, weight_mask
 from ravine.core.optimizers import OPTIMIZERS
-from ravine.core.params import Param, SceneError, check_params
+from ravine.core.params import Param, SceneError, check_params, key_name, show
 from ravine.core.schedules import SCHEDULES
 
 MAX_SNAPSHOTS = 1000
+"""At most this many snapshots of the weights per configuration (plus the start)..."""
+SNAPSHOT_FLOATS = 10_000_000
+"""...and at most about this many numbers in them (80 MB): a big network keeps fewer."""
+
+# Limits that keep a network's training within memory and time, checked before anything is
+# allocated (README, "Limits"). Layer widths (<= 256), epochs (<= 1,000,000) and dataset sizes
+# (<= 1,000,000 points) are bounded by their parameters' declarations.
+MAX_HIDDEN_LAYERS = 16
+"""Hidden layers; with widths <= 256 a network has at most about 990,000 weights."""
+MAX_UPDATES = 10_000_000
+"""epochs x mini-batches per epoch, per configuration: the cost of every mini-batch is kept."""
+MAX_WORK = 10**12
+"""epochs x training examples x weights, per configuration: about 10-20 minutes of one core."""
+MEMORY_LIMIT = 2 * 2**30
+"""Bytes a training may allocate up front: records, weight snapshots, scratch, data."""
 
 NETWORK_PARAMS = (
     Param("layers", [2, 5, 2, 1], kind="ints", lo=1, hi=256, doc="layer sizes, 2 inputs to 1 output"),
@@ -102,10 +117,10 @@ def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> N
     base_dir: the scene's folder, where a dataset's file (the csv dataset) is found."""
     for key in data:
         if key not in _NETWORK_KEYS:
-            raise SceneError(f"{where}.{key}: unknown key (allowed: {', '.join(_NETWORK_KEYS)})")
+            raise SceneError(f"{where}.{key_name(key)}: unknown key (allowed: {', '.join(_NETWORK_KEYS)})")
     name = data.get("dataset", "moons")
     if not isinstance(name, str) or name not in DATASETS:
-        raise SceneError(f"{where}.dataset: unknown dataset {name!r} (allowed: {', '.join(DATASETS)})")
+        raise SceneError(f"{where}.dataset: unknown dataset {show(name)} (allowed: {', '.join(DATASETS)})")
     raw_data = data.get("data", {})
     if not isinstance(raw_data, dict):
         raise SceneError(f"{where}.data: must be a table of the dataset's parameters")
@@ -115,7 +130,9 @@ def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> N
     layers = top["layers"]
     if len(layers) < 2 or layers[0] != 2 or layers[-1] != 1:
         raise SceneError(f"{where}.layers: must start with 2 (the inputs x, y) and end with 1 "
-                         f"(the sigmoid output), e.g. [2, 5, 2, 1] (got {layers})")
+                         f"(the sigmoid output), e.g. [2, 5, 2, 1] (got {show(layers)})")
+    if len(layers) - 2 > MAX_HIDDEN_LAYERS:
+        raise SceneError(f"{where}.layers: at most {MAX_HIDDEN_LAYERS} hidden layers (got {len(layers) - 2})")
     try:
         n = len(make_dataset(name, seed=top["seed"], base_dir=base_dir, **ds_params)[1])
     except SceneError as exc:  # a dataset read from a file
@@ -131,8 +148,61 @@ def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> N
     if top["batch_size"] > n_train:
         raise SceneError(f"{where}.batch_size: must be at most the {n_train} training examples "
                          f"(got {top['batch_size']})")
-    return NetworkSpec(name, ds_params, layers, top["lambda"], top["epochs"], top["batch_size"],
+    spec = NetworkSpec(name, ds_params, layers, top["lambda"], top["epochs"], top["batch_size"],
                        top["test_fraction"], top["seed"], configs, base_dir)
+    check_size(spec, n, where)
+    return spec
+
+
+def snapshot_every(epochs: int, n_weights: int) -> int:
+    """Epochs between two snapshots of the weights: at most MAX_SNAPSHOTS of them, and fewer
+    for a network so big that they would hold over SNAPSHOT_FLOATS numbers (at least 10)."""
+    count = max(10, min(MAX_SNAPSHOTS, SNAPSHOT_FLOATS // max(1, n_weights)))
+    return max(1, -(-int(epochs) // count))
+
+
+def check_size(spec: NetworkSpec, n_examples: int, where: str = "network") -> None:
+    """Refuse, before anything is allocated, a training that would not fit the limits above:
+    no enabled configuration, too many hidden layers, too many mini-batch updates or too much
+    work per configuration, or more than MEMORY_LIMIT bytes up front. One SceneError line
+    naming the key, the figure and the limit."""
+    layers = list(spec.layers)
+    if len(layers) - 2 > MAX_HIDDEN_LAYERS:
+        raise SceneError(f"{where}.layers: at most {MAX_HIDDEN_LAYERS} hidden layers (got {len(layers) - 2})")
+    enabled = [(i, c) for i, c in enumerate(spec.configs) if c.enabled]
+    if not enabled:
+        raise SceneError(f"{where}.configs: needs at least one enabled configuration (every one has "
+                         "enabled = false)")
+    E = int(spec.epochs)
+    m = n_examples - int(round(spec.test_fraction * n_examples))
+    P = layout(layers)[3]
+    batch = [min(c.batch_size or spec.batch_size, m) for _, c in enabled]
+    per_epoch = [-(-m // b) for b in batch]
+    for (i, c), b, nb in zip(enabled, batch, per_epoch):
+        key = f"{where}.configs[{i}].batch_size" if c.batch_size is not None else f"{where}.batch_size"
+        if E * nb > MAX_UPDATES:
+            raise SceneError(f"{key}: {E:,} epochs x {nb:,} mini-batches of {b:,} is {E * nb:,} updates "
+                             f"for {show(c.label)}; at most {MAX_UPDATES:,} (fewer epochs or larger mini-batches)")
+    if E * m * P > MAX_WORK:
+        raise SceneError(f"{where}.epochs: {E:,} epochs x {m:,} training examples x {P:,} weights is "
+                         f"{E * m * P:.3g} per configuration; at most {MAX_WORK:.0e} (fewer epochs, "
+                         "examples or weights)")
+    C = len(enabled)
+    snaps = E // snapshot_every(E, P) + 1
+    block = max(64, max(batch))  # the kernel's scratch per configuration: A, Z, D
+    parts = {
+        "the cost of every mini-batch": C * E * max(per_epoch),
+        "the weight snapshots": C * snaps * P,
+        f"the scratch for mini-batches of {max(batch):,} examples": C * 3 * len(layers) * max(layers) * block,
+        "the per-epoch records": C * 4 * E,
+        "the weights, optimizer state and data": C * (6 * P + m) + 6 * n_examples,
+    }
+    need = 8 * sum(parts.values())
+    if need > MEMORY_LIMIT:
+        biggest = max(parts, key=parts.get)
+        raise SceneError(f"{where}: training would need {need / 2**30:.1f} GiB up front, mostly {biggest}; "
+                         f"at most {MEMORY_LIMIT // 2**30} GiB (fewer epochs or configurations, smaller "
+                         "layers or mini-batches)")
 
 
 def _config_from_dict(data: dict[str, Any], where: str, n_train: int) -> NetworkConfig:
@@ -195,6 +265,7 @@ class Trainer:
         self.X, self.y, self.X_test, self.y_test = split(X, y, spec.test_fraction, spec.seed)
         self.sizes, self.w_off, self.b_off, self.P = layout(spec.layers)
         self.mask = weight_mask(spec.layers)
+        check_size(spec, len(y))  # (a spec made or changed by hand: refuse before allocating)
         self.configs = [c for c in spec.configs if c.enabled]
         C, E, m = len(self.configs), spec.epochs, len(self.y)
         self.batch_size = np.array([c.batch_size or spec.batch_size for c in self.configs], dtype=np.int64)
@@ -217,7 +288,7 @@ class Trainer:
         self.ep_cost = np.full((C, E), np.nan)
         self.train_acc = np.full((C, E), np.nan)
         self.test_acc = np.full((C, E), np.nan)
-        self.snap_every = max(1, -(-E // MAX_SNAPSHOTS))
+        self.snap_every = snapshot_every(E, self.P)
         self.snapshots = np.zeros((C, E // self.snap_every + 1, self.P))
         self.snapshots[:, 0] = self.theta
         self.diverged = np.full(C, -1, dtype=np.int64)

@@ -375,10 +375,12 @@ def test_your_own_points_from_a_csv_file(tmp_path):
 
 @pytest.mark.parametrize("content,message", [
     (None, r"network.data.path: .*mine/points.csv: no such file"),
-    ("x,y,label\n1,2,0\n3,oops,1\n", r"network.data.path: .*points.csv line 3: expected three numbers x, y, label \(got '3,oops,1'\)"),
-    ("1,2,0\n2,3,1\n3,4,2\n4,5,0\n", r"the label column must hold exactly two values \(got 3: 0, 1, 2\)"),
+    ("x,y,label\n1,2,0\n3,oops,1\n", r"network.data.path: .*points.csv line 3: expected three numbers x, y, label "
+                                      r"\(the y is not a number\)$"),
+    ("1,2,0\n2,3,1\n3,4,2\n4,5,0\n", r"the label column must hold exactly two values \(got 3 different values\)$"),
     ("1,2,0\n2,3,1\n", r"needs at least 4 points \(got 2\)"),
-    ("1,2\n", r"line 1: expected three numbers"),
+    ("1,2\n", r"line 1: expected three numbers x, y, label \(got 2 fields\)$"),
+    ("1,2,0\n\n2,3,1\n3,4,0\n4,5,1e999\n", r"points.csv line 5: every value must be a finite number$"),
     ("x,y,label\n", r"no data rows"),
 ])
 def test_bad_csv_files_are_one_line(tmp_path, content, message):
