@@ -19,6 +19,7 @@ nothing after it is returned.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,8 @@ MAX_WORK = 10**12
 """epochs x training examples x weights, per configuration: about 10-20 minutes of one core."""
 MEMORY_LIMIT = 2 * 2**30
 """Bytes a training may allocate up front: records, weight snapshots, scratch, data."""
+CHUNK_SECONDS = 0.2
+"""Trainer.step runs the kernel in chunks of about this long, so Ctrl-C stops it between two."""
 
 NETWORK_PARAMS = (
     Param("layers", [2, 5, 2, 1], kind="ints", lo=1, hi=256, doc="layer sizes, 2 inputs to 1 output"),
@@ -293,6 +296,7 @@ class Trainer:
         self.snapshots[:, 0] = self.theta
         self.diverged = np.full(C, -1, dtype=np.int64)
         self.epoch = 0
+        self._chunk = 1  # epochs per kernel call, adapted to take about CHUNK_SECONDS
 
     @staticmethod
     def _lr(config: NetworkConfig, epochs: np.ndarray) -> np.ndarray:
@@ -304,24 +308,39 @@ class Trainer:
         return self.epoch >= self.spec.epochs or bool(np.all(self.diverged >= 0))
 
     def step(self, epochs: int | None = None) -> "Trainer":
-        """Train every configuration for `epochs` more epochs (all that remain by default)."""
+        """Train every configuration for `epochs` more epochs (all that remain by default).
+
+        The kernel runs a chunk of epochs at a time, each about CHUNK_SECONDS long, so that a
+        KeyboardInterrupt (Ctrl-C) stops a long training between two chunks, within a fraction
+        of a second; the trainer is then consistent as of its last chunk. The results are
+        the same, bit for bit, as those of one call for all the epochs."""
         n = self.spec.epochs - self.epoch if epochs is None else min(int(epochs), self.spec.epochs - self.epoch)
-        if n <= 0:
-            return self
+        while n > 0:
+            k = min(self._chunk, n)
+            t0 = time.perf_counter()
+            self._run(k)
+            n -= k
+            took = time.perf_counter() - t0
+            # about CHUNK_SECONDS at the rate just seen, growing at most 4x from one to the next
+            self._chunk = int(min(4 * self._chunk, max(1, k * CHUNK_SECONDS / max(took, 1e-6))))
+        return self
+
+    def _run(self, n: int) -> None:
+        """One kernel call: epochs self.epoch .. self.epoch + n - 1 of every configuration."""
+        train_kernel = network_kernels().train
         threads = numba.get_num_threads()
         if not self.parallel:
             numba.set_num_threads(1)  # the same compiled code, one configuration after another
         try:
-            network_kernels().train(
+            train_kernel(
                 self.kinds, self.theta, self.mom, self.sq, self.t_count, self.rng, self.X, self.y,
                 self.X_test, self.y_test, self.sizes, self.w_off, self.b_off, self.mask,
                 float(self.spec.lambd), self.batch_size, self.lr_table, self.b1, self.b2, self.eps,
                 self.flag, self.epoch, n, self.it_cost, self.ep_cost, self.train_acc, self.test_acc,
                 self.snapshots, self.snap_every, self.diverged)
         finally:
+            self.epoch += n
             numba.set_num_threads(threads)
-        self.epoch += n
-        return self
 
     def runs(self) -> list[TrainRun]:
         """Every configuration's results so far, cut at its last finite epoch.
