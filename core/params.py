@@ -200,8 +200,8 @@ def show(value: Any) -> str:
         if abs(value) >= 10**15:  # (str() of an int of over 4,300 digits raises)
             return f"an integer of {_digits(value)} digits"
         return str(value)
-    if isinstance(value, float):
-        return str(value)
+    if isinstance(value, numbers.Real):  # a float, or NumPy's float32...
+        return str(float(value))
     if isinstance(value, (list, tuple)):
         if len(value) <= 8 and all(isinstance(v, (bool, numbers.Real, str)) for v in value):
             text = "[" + ", ".join(show(v) for v in value) + "]"

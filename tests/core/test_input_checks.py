@@ -340,3 +340,13 @@ def test_a_scene_file_with_odd_characters_in_its_name_is_one_line(tmp_path):
     with pytest.raises(SceneError) as info:
         load_lesson(path)
     assert str(info.value).isprintable() and "bad\\nname\\x1b[31m.toml: slides[0].scene" in str(info.value)
+
+
+def test_numpy_numbers_are_shown_as_numbers():
+    import numpy as np
+
+    from ravine.core.params import Param
+
+    with pytest.raises(SceneError, match=r"^x: must be a number in \[0, 1\] \(got 2\.5\)$"):
+        Param("x", 0.5, lo=0.0, hi=1.0).check(np.float32(2.5), "x")
+    api_refused(batch(lr=np.float32(-1.0)), SceneError, r"^lr: must be a number > 0 \(got -1\)$")
