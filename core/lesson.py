@@ -243,7 +243,12 @@ def _scene(ref: Any, where: str, base_dir: str) -> tuple[Scene, str]:
     if not (ref.endswith(".toml") or "/" in ref or "\\" in ref):
         raise SceneError(f"{where}: unknown example {show(ref)} (allowed: {', '.join(names)}; "
                          "or a path to a scene file ending in .toml)")
-    path = Path(ref).expanduser()
+    if "\x00" in ref:
+        raise SceneError(f"{where}: {show(ref)} is not a valid file name (it holds a NUL character)")
+    try:
+        path = Path(ref).expanduser()
+    except RuntimeError:  # ~someone who has no home folder here
+        raise SceneError(f"{where}: {show(ref)}: no home folder for {show(ref.split('/')[0])}") from None
     if not path.is_absolute():
         path = Path(base_dir) / path
     try:

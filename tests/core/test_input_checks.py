@@ -350,3 +350,13 @@ def test_numpy_numbers_are_shown_as_numbers():
     with pytest.raises(SceneError, match=r"^x: must be a number in \[0, 1\] \(got 2\.5\)$"):
         Param("x", 0.5, lo=0.0, hi=1.0).check(np.float32(2.5), "x")
     api_refused(batch(lr=np.float32(-1.0)), SceneError, r"^lr: must be a number > 0 \(got -1\)$")
+
+
+@pytest.mark.parametrize("ref,pattern", [
+    ("a\\u0000b.toml", r"^<t>: slides\[0\]\.scene: 'a\\x00b\.toml' is not a valid file name \(it holds a NUL"),
+    ("~nouser\\u0000/x.toml", r"^<t>: slides\[0\]\.scene: '~nouser\\x00/x\.toml' is not a valid file name"),
+    ("~no-such-user-here/x.toml", r"^<t>: slides\[0\]\.scene: '~no-such-user-here/x\.toml': no home folder for "
+                                  r"'~no-such-user-here'$"),
+], ids=["NUL", "NUL after ~", "unknown user"])
+def test_odd_scene_paths_in_a_lesson_are_one_line(ref, pattern):
+    refused(f'[[slides]]\nscene = "{ref}"\n', pattern, loads_lesson)
