@@ -360,3 +360,52 @@ def test_numpy_numbers_are_shown_as_numbers():
 ], ids=["NUL", "NUL after ~", "unknown user"])
 def test_odd_scene_paths_in_a_lesson_are_one_line(ref, pattern):
     refused(f'[[slides]]\nscene = "{ref}"\n', pattern, loads_lesson)
+
+
+def test_api_calls_with_odd_arguments_give_one_clear_error():
+    """A seeded fuzz of simulate_batch and value_grid: every call either runs (without
+    warnings) or raises SceneError (a value), KeyError (a name) or TypeError (an unknown
+    hyperparameter), with one short line."""
+    import random
+    import warnings
+
+    import numpy as np
+
+    from ravine.core import simulate_batch, value_grid
+
+    rng = random.Random(9)
+    odd = [None, "x", "", "0.1", True, False, 0, -1, 1e308, float("nan"), float("inf"), 10**400, [], [1], [[1, 2]],
+           [(0, 0), (1,)], {"a": 1}, {}, np.array([]), np.zeros((2, 5)), np.zeros((3, 2)), np.array(["a", "b"]),
+           np.array([True, False]), np.float32(0.3), np.int64(7), object(), b"bytes", 1j, np.array([1j, 2j]),
+           (0.1, 0.2), range(3), "exponential", {"kind": "piecewise", "boundaries": [1], "values": [1, 2]},
+           np.array(0.5)]
+    problems, ran = [], 0
+
+    def maybe(good):
+        return good if rng.random() < 0.8 else rng.choice(odd)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(800):
+            kw = {k: rng.choice(odd) for k in ("lr", "beta1", "beta2", "eps", "bias_correction", "schedule",
+                                                 "surface_params", "record") if rng.random() < 0.15}
+            args = [maybe(good) for good in ("rosenbrock", "adam", [(0.5, 0.5), (-1.0, 1.0)], 5)]
+            try:
+                simulate_batch(*args, **kw)
+                ran += 1
+            except (SceneError, KeyError, TypeError) as exc:
+                msg = str(exc)
+                if "\n" in msg or len(msg) > 300 or isinstance(exc, TypeError) and "hyperparameter" not in msg:
+                    problems.append(f"#{i}: {type(exc).__name__}: {msg[:200]}")
+            except Exception as exc:  # noqa: BLE001
+                problems.append(f"#{i}: {type(exc).__name__}: {str(exc)[:200]}")
+        for i in range(200):
+            args = [maybe(good) for good in ("plateau", [0.0, 1.0], [-1.0, 0.0, 1.0], {"width": 0.5})]
+            try:
+                value_grid(*args)
+            except (SceneError, KeyError):
+                pass
+            except Exception as exc:  # noqa: BLE001
+                problems.append(f"grid #{i}: {type(exc).__name__}: {str(exc)[:200]}")
+    assert not problems, " | ".join(problems[:5])
+    assert ran > 50  # and enough calls were good enough to run
