@@ -57,6 +57,7 @@ class LessonController(QtCore.QObject):
         self.lesson = lesson
         self.index = -1
         self.kept: dict[int, object] = {}  # slide -> its scene as edited during the lesson
+        self.kept_ewa: dict[int, tuple[float, bool]] = {}  # slide -> its EWA beta and bias correction
 
     def go(self, index: int) -> None:
         """Show slide `index` (clipped to the lesson); the current slide's edits are kept."""
@@ -64,8 +65,12 @@ class LessonController(QtCore.QObject):
         if index == self.index:
             return
         w = self.window
-        if self.index >= 0 and self.lesson.slides[self.index].scene is not None:
-            self.kept[self.index] = copy.deepcopy(w.model.scene)
+        if self.index >= 0:  # what was changed on this slide stays for when it comes back
+            old = self.lesson.slides[self.index]
+            if old.scene is not None:
+                self.kept[self.index] = copy.deepcopy(w.model.scene)
+            if old.ewa is not None:
+                self.kept_ewa[self.index] = (w.ewa.beta, w.ewa.bias.isChecked())
         self.index = index
         slide = self.lesson.slides[index]
         w.timeline.pause()
@@ -79,7 +84,8 @@ class LessonController(QtCore.QObject):
         narrate = slide.narrate or bool(slide.views and "narration" in slide.views)
         w.model.set_view(inspected=inspect, narrate=narrate)
         if slide.ewa is not None:
-            w.ewa.set_settings(beta=slide.ewa.beta, bias_correction=slide.ewa.bias_correction)
+            beta, bias = self.kept_ewa.get(index, (slide.ewa.beta, slide.ewa.bias_correction))
+            w.ewa.set_settings(beta=beta, bias_correction=bias)
         if slide.tab == "optimizers":
             w.model.set_step(min(slide.step, w.model.steps))
             w.timeline.set_speed(slide.speed)

@@ -83,6 +83,8 @@ class Presenter:
 
     # one rule per kind of item ------------------------------------------------------------
     def _item(self, item) -> None:
+        if getattr(item, "ravine_sized", False):
+            return  # an item that sizes itself for the mode (e.g. the map's arrows)
         on = self.on
         if isinstance(item, pg.AxisItem):
             base = _record(item, lambda: {"tick": item.style.get("tickFont"), "label": _own_font(item.label.font()),
@@ -132,14 +134,51 @@ class Presenter:
         elif isinstance(item, pg.ArrowItem):
             base = _record(item, lambda: {"headLen": item.opts["headLen"]})
             item.setStyle(headLen=base["headLen"] * (MARK_SCALE if on else 1.0))
+        else:
+            return
+        getattr(item, BASE)["applied"] = _signature(item)
+
+
+def _font_sig(font):
+    return None if font is None else (font.family(), round(font.pointSizeF(), 3), font.bold())
+
+
+def _pen_sig(pen):
+    pen = pg.mkPen(pen) if pen is not None else None
+    return None if pen is None else (pen.color().rgba(), round(pen.widthF(), 3), int(pen.style().value))
+
+
+def _signature(item):
+    """What the walk sets on an item, to tell its own later changes from the walk's."""
+    if isinstance(item, pg.AxisItem):
+        return (_font_sig(item.style.get("tickFont")), _font_sig(item.label.font()), item.fixedWidth,
+                item.fixedHeight, tuple(sorted(item.labelStyle.items())))
+    if isinstance(item, pg.LabelItem):
+        return item.opts.get("size")
+    if isinstance(item, pg.TextItem):
+        return _font_sig(item.textItem.font())
+    if isinstance(item, pg.PlotDataItem):
+        return (_pen_sig(item.opts["pen"]), item.opts.get("symbolSize"))
+    if isinstance(item, pg.PlotCurveItem):
+        return _pen_sig(item.opts["pen"])
+    if isinstance(item, pg.InfiniteLine):
+        return _pen_sig(item.pen)
+    if isinstance(item, pg.ScatterPlotItem):
+        return (item.opts["size"], _pen_sig(item.opts["pen"]))
+    if isinstance(item, pg.ArrowItem):
+        return item.opts["headLen"]
+    return None
 
 
 def _record(item, what):
-    base = getattr(item, BASE, None)
-    if base is None:
-        base = what()
-        setattr(item, BASE, base)
-    return base
+    """The item's own sizes: recorded the first time the walk meets it, and again whenever
+    the item changed them itself since the walk last set them (a view that sets a title's
+    size on every redraw, a route piece made with the pen of the moment)."""
+    state = getattr(item, BASE, None)
+    if state is None or state.get("applied") != _signature(item):
+        state = what()
+        setattr(item, BASE, state)
+    return state
 
 
 def _is_title(label) -> bool:
@@ -160,6 +199,17 @@ class LogAxis(pg.AxisItem):
     two decades show): pyqtgraph's own labels every minor tick of a short range, a crowd of
     overlapping numbers on a projector."""
 
+    def tickValues(self, minVal, maxVal, size):
+        ticks = super().tickValues(minVal, maxVal, size)
+        if self.logMode and sum(len(v) for _, v in ticks) < 2 and maxVal > minVal:
+            # less than a decade's minor ticks in view: plain ticks of the values themselves
+            lo, hi = 10.0 ** minVal, 10.0 ** maxVal
+            step = 10.0 ** np.floor(np.log10((hi - lo) / 3))
+            step *= next(m for m in (1, 2, 5, 10) if (hi - lo) / (step * m) <= 5)
+            values = np.arange(np.ceil(lo / step) * step, hi, step)
+            ticks = [(None, [float(np.log10(v)) for v in values if v > 0])]
+        return ticks
+
     def tickStrings(self, values, scale, spacing):
         if not self.logMode:
             return super().tickStrings(values, scale, spacing)
@@ -171,6 +221,8 @@ class LogAxis(pg.AxisItem):
             decade = abs(v - round(v)) < 1e-6
             keep = decade or (span < 1.6 and mantissa in (2, 5))
             out.append(f"{10.0 ** v:.3g}" if keep else "")
+        if sum(bool(t) for t in out) < 2:  # a range too short for those: every tick, plainly
+            return [f"{10.0 ** v:.3g}" for v in values]
         return out
 
 

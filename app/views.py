@@ -13,7 +13,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 import time
 
 from ravine.app.model import SceneModel
-from ravine.app.style import log_axes, no_si_prefix, restyle, signals_blocked
+from ravine.app.style import LINE_SCALE, MARK_SCALE, PRESENTER, log_axes, no_si_prefix, restyle, signals_blocked
 from ravine.core.narration import narrate
 from ravine.core.stepinfo import arrow_reference, step_info
 from ravine.landscapes import get_surface
@@ -146,7 +146,8 @@ class RunItems:
         self.traj = None
         self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170)))
         # the outline under the trail: a path of any palette colour stands out on any part of the map
-        self.outline = pg.PlotCurveItem(pen=_pen(OUTLINE, 5.2))
+        self.outlines = [pg.PlotCurveItem(pen=_pen(OUTLINE, w + 2.0)) for w in self.FADE]
+        self.outline = self.outlines[-1]  # the newest part's
         self.tail = [pg.PlotCurveItem(pen=_pen(color, w)) for w in self.FADE]
         self.head = pg.ScatterPlotItem(symbol="o", size=12, brush=color, pen=_pen(OUTLINE, 1.5))
         self.bad = pg.ScatterPlotItem(symbol="x", size=18, brush="#C0392B", pen=_pen("#C0392B", 3))
@@ -160,7 +161,7 @@ class RunItems:
             item.setZValue(10 + z)
 
     def all(self):
-        return [self.ghost, self.outline, *self.tail, self.head, self.bad, self.edge, self.edge_text]
+        return [self.ghost, *self.outlines, *self.tail, self.head, self.bad, self.edge, self.edge_text]
 
     def route_chunks(self, plot, path, color) -> None:
         """For "hide the future": the route cut into CHUNKS pieces, each drawn once and
@@ -171,7 +172,7 @@ class RunItems:
         self.chunk_size = size
         self.chunks = []
         for a in range(0, max(len(path) - 1, 1), size):
-            item = cached(pg.PlotCurveItem(pen=self.ghost.opts["pen"]))
+            item = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170)))
             item.setData(path[a: a + size + 1, 0], path[a: a + size + 1, 1])
             item.setZValue(self.ghost.zValue())
             item.hide()
@@ -321,6 +322,7 @@ class MapView(pg.GraphicsLayoutWidget):
         self.legend.setVisible(bool(runs))
         self.place_legend()
         self.draw_step(self.model.step)
+        restyle(self)  # route pieces made just now get the mode's sizes
 
     def _rebuild(self, runs) -> None:
         for items in self.items:
@@ -348,12 +350,11 @@ class MapView(pg.GraphicsLayoutWidget):
             t = min(step, run.traj.steps_done)
             if hide:
                 items.show_route_to(path, t)
-            # the trail: TAIL steps behind the head, widest at it, on its outline; its
-            # newest quarter is outlined (the older part thins out into the faint route)
+            # the trail: TAIL steps behind the head, widest at it, each piece on its outline
             edges = np.linspace(max(0, t - TAIL), t, len(items.tail) + 1).astype(int)
-            for seg, a, b in zip(items.tail, edges[:-1], edges[1:]):
+            for seg, out, a, b in zip(items.tail, items.outlines, edges[:-1], edges[1:]):
                 seg.setData(path[a: b + 1, 0], path[a: b + 1, 1])
-            items.outline.setData(path[edges[-2]: t + 1, 0], path[edges[-2]: t + 1, 1])
+                out.setData(path[a: b + 1, 0], path[a: b + 1, 1])
             items.head.setData([path[t, 0]], [path[t, 1]])
             diverged = run.traj.diverged_at is not None and step >= run.traj.diverged_at
             items.bad.setData([path[t, 0]] if diverged else [], [path[t, 1]] if diverged else [])
@@ -374,6 +375,8 @@ class MapView(pg.GraphicsLayoutWidget):
         px, py = self.vb.viewPixelSize()
         ix, iy = EDGE_INSET * px, EDGE_INSET * py
         step = self.model.step
+        placed: list[tuple[float, float]] = []  # labels already placed, to stack the next below
+        self.edge_points = []
         for run, items in zip(self.model.runs, self.items):
             t = min(step, run.traj.steps_done)
             hx, hy = (float(v) for v in run.traj.path[t])
@@ -394,8 +397,15 @@ class MapView(pg.GraphicsLayoutWidget):
             # the text sits inside the view, beside the arrow
             tx = ex - np.cos(np.radians(angle)) * 6 * ix
             ty = ey - np.sin(np.radians(angle)) * 2.5 * iy
+            line = max(items.edge_text.boundingRect().height(), 12.0) * py
+            for _ in range(len(placed)):  # below (above) the labels already there, one line each
+                if not any(abs(tx - px_) < 8 * ix and abs(ty - py_) < line for px_, py_ in placed):
+                    break
+                ty += line if ty < (y0 + y1) / 2 else -line
+            placed.append((tx, ty))
             items.edge_text.setPos(tx, ty)
             items.edge_text.show()
+            self.edge_points += [(ex, ey), (tx, ty)]
 
     def place_legend(self) -> None:
         """Put the legend in the corner of the view where it hides least: the starts, the
@@ -414,7 +424,7 @@ class MapView(pg.GraphicsLayoutWidget):
             pts.append(path[[0, -1]])
             weights.append(np.full(2, 200.0))
         minima = [(c.x, c.y) for c in (self.model.image.critical if self.model.image is not None else [])
-                  if c.kind == "min"]
+                  if c.kind == "min"] + list(getattr(self, "edge_points", []))
         if minima:
             pts.append(np.asarray(minima, dtype=float))
             weights.append(np.full(len(minima), 50.0))
@@ -565,24 +575,27 @@ class ArrowPool:
     def draw(self, arrows, vb) -> None:
         """arrows: (tail, tip, colour) in data coordinates."""
         while len(self.items) < len(arrows):
-            outline = pg.PlotCurveItem(pen=_pen(OUTLINE, 6.0))
-            line = pg.PlotCurveItem(pen=_pen("#FFFFFF", 3.0))
-            head = pg.ArrowItem(headLen=16, tipAngle=32, pen=_pen(OUTLINE, 1.5), brush="#FFFFFF")
+            outline = pg.PlotCurveItem()
+            line = pg.PlotCurveItem()
+            head = pg.ArrowItem(tipAngle=32)
             for item in (outline, line, head):
+                item.ravine_sized = True  # sized here for the mode, not by the presenter's walk
                 self.plot.addItem(item, ignoreBounds=True)
             self.items.append((outline, line, head))
-            restyle(self.plot.getViewBox().scene().views()[0])
+        k = LINE_SCALE if PRESENTER.on else 1.0
         (x0, x1), _ = vb.viewRange()
         px, py = vb.viewPixelSize()
-        for k, (outline, line, head) in enumerate(self.items):
-            if k >= len(arrows) or not np.all(np.isfinite(np.concatenate(arrows[k][:2]))) \
-                    or np.array_equal(arrows[k][0], arrows[k][1]):
+        for k_, (outline, line, head) in enumerate(self.items):
+            if k_ >= len(arrows) or not np.all(np.isfinite(np.concatenate(arrows[k_][:2]))) \
+                    or np.array_equal(arrows[k_][0], arrows[k_][1]):
                 outline.setData([], [])
                 line.setData([], [])
                 head.hide()
                 continue
-            tail, tip, color = arrows[k]
-            line.setPen(_scaled_like(line, color))
+            tail, tip, color = arrows[k_]
+            line.setPen(_pen(color, 3.0 * k))
+            outline.setPen(_pen(OUTLINE, 6.0 * k))
+            head.setPen(_pen(OUTLINE, 1.5 * k))
             head.setBrush(pg.mkBrush(color))
             line.setData([tail[0], tip[0]], [tail[1], tip[1]])
             outline.setData([tail[0], tip[0]], [tail[1], tip[1]])
@@ -591,16 +604,14 @@ class ArrowPool:
             line.setZValue(z + 0.01)
             head.setZValue(z + 0.02)
             d = tip - tail  # ArrowItem points along -x at angle 0; rotate to the arrow on screen
-            head.setStyle(angle=180 - float(np.degrees(np.arctan2(d[1] / py, d[0] / px))))
+            shaft = float(np.hypot(d[0] / px, d[1] / py))  # on screen, px
+            if shaft < 3:  # too short to show a direction: the shaft alone
+                head.hide()
+                continue
+            head.setStyle(angle=180 - float(np.degrees(np.arctan2(d[1] / py, d[0] / px))),
+                          headLen=min(16.0 * (MARK_SCALE if PRESENTER.on else 1.0), max(5.0, 0.45 * shaft)))
             head.setPos(*tip)
             head.show()
-
-
-def _scaled_like(item, color: str):
-    """A pen of `color` as wide as the item's pen now (presentation mode may have widened it)."""
-    pen = QtGui.QPen(item.opts["pen"])
-    pen.setColor(QtGui.QColor(color))
-    return pen
 
 
 class CurvesView(pg.GraphicsLayoutWidget):
@@ -719,8 +730,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
         color = self.backgroundBrush().color()
         for mask in self.masks:
             mask.setVisible(hide)
-            if hide:
-                mask.setRect(QtCore.QRectF(step + 0.5, -1e6, 1e9, 2e6))
+            if hide:  # a rectangle a few times the plot's size: far larger ones overflow when drawn
+                n = self.model.steps + 1
+                mask.setRect(QtCore.QRectF(step + 0.5, -400.0, 2.0 * n, 800.0))
                 mask.setBrush(color)
         for line in self.cursors:
             with signals_blocked(line):
@@ -756,7 +768,7 @@ class InspectorView(QtWidgets.QWidget):
     lengths. Which optimizer, and whether arrows are drawn, live in the model (`view`)."""
 
     ROWS = 9  # the text area always has room for this many lines: the plots never jump
-
+    ROWS_NARRATED = 15  # Adam's narration: header, nine equations, the colour key, wrapped
     def __init__(self, model: SceneModel, parent=None):
         super().__init__(parent)
         self.model = model
@@ -797,7 +809,11 @@ class InspectorView(QtWidgets.QWidget):
         """A fixed height from the font (ROWS lines), so the curves above keep their size
         whatever the optimizer's table holds; called again when the font changes."""
         line = QtGui.QFontMetrics(self.text.font()).lineSpacing()
-        self.setFixedHeight(int(line * self.ROWS + self.which.sizeHint().height() + 24))
+        text = line * self.ROWS
+        if self.model.view.narrate:  # as tall as this optimizer's narration needs, and a line more
+            width = max(self.scroll.viewport().width(), 200)
+            text = max(line * self.ROWS_NARRATED, self.text.heightForWidth(width) + line)
+        self.setFixedHeight(int(text + self.which.sizeHint().height() + 24))
 
     def changeEvent(self, event) -> None:
         if event.type() == QtCore.QEvent.Type.FontChange:
@@ -824,6 +840,8 @@ class InspectorView(QtWidgets.QWidget):
             self.show_arrows.setChecked(self.model.view.arrows)
             self.narrate.setChecked(self.model.view.narrate)
         self.update_view()
+        if self.isVisible():  # after the text: its height depends on what it says
+            self.fix_height()
 
     def update_view(self) -> None:
         run = self.model.inspected_run
@@ -941,7 +959,7 @@ class Timeline(QtWidgets.QWidget):
         self._anchor = (0.0, 0)  # (wall time, step) playback counts from
         self._playing = False
         model.step_changed.connect(self._show_step)
-        model.simulation_changed.connect(lambda: self._show_step(self.model.step))
+        model.simulation_changed.connect(self._simulation_changed)
         model.view_changed.connect(self._view_changed)
         self.speed.setToolTip("playback speed: multiples of a base that plays the scene in about "
                               f"{self.BASE_SECONDS:g} s ([ and ] change it)")
@@ -1013,6 +1031,13 @@ class Timeline(QtWidgets.QWidget):
         self._last = self.model.step
         if self.model.step >= self.model.steps:
             self.pause()
+
+    def _simulation_changed(self) -> None:
+        """A new length changes the rate: playing goes on from where it is, at the new rate."""
+        if self.playing:
+            self._anchor = (self.clock(), self.model.step)
+            self._last = self.model.step
+        self._show_step(self.model.step)
 
     def _view_changed(self) -> None:
         with signals_blocked(self.hide_future):

@@ -70,7 +70,7 @@ KEYS = [
     ("F5", "presentation mode (large text and lines, controls hidden)"),
     ("F6", "show / hide the controls (also in presentation mode)"),
     ("F11", "full screen"),
-    ("Esc", "cancel a long computation; else leave full screen and presentation mode"),
+    ("Esc", "leave a text field; cancel a long computation; leave full screen and presentation mode"),
     ("Ctrl+O / Ctrl+S / Ctrl+Shift+S", "open / save / save the scene as"),
     ("Ctrl+E", "export the view as PNG"),
     ("Ctrl+Shift+E", "export the curves as CSV"),
@@ -253,7 +253,10 @@ class MainWindow(QtWidgets.QMainWindow):
         for key, slot in keys.items():
             sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
             sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
-            sc.activated.connect(lambda s=slot: None if self._typing() else s())
+            if key == "Esc":  # in a text field, Esc leaves it (the keys come back)
+                sc.activated.connect(lambda s=slot: self._give_keys_back() if self._typing() else s())
+            else:
+                sc.activated.connect(lambda s=slot: None if self._typing() else s())
         # a text field gives the keys back when its edit is done (Enter) or left (Esc)
         QtWidgets.QApplication.instance().focusChanged.connect(self._focus_changed)
 

@@ -399,3 +399,165 @@ def test_the_click_that_leaves_a_field_does_not_move_the_start(window, qtbot):
     assert not isinstance(QtWidgets.QApplication.focusWidget(), QtWidgets.QLineEdit)
     qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(px, py))
     assert window.model.scene.start != start  # the next click does
+
+
+# ---------------------------------------------------------------- what a review found
+def test_hide_the_future_covers_the_future_not_the_past(window, qtbot):
+    from tests.app.pixels import to_array
+
+    window.model.set_view(hide_future=True)
+    window.model.set_step(60)
+    qtbot.wait(30)
+    pixels = to_array(window.curves.grab().toImage())
+    vb = window.curves.cost.vb
+
+    def coloured(step):  # path-coloured pixels in the plot's column at this step
+        x = int(vb.mapViewToScene(QtCore.QPointF(step, 0)).x() * window.curves.devicePixelRatioF())
+        column = pixels[:, x - 1: x + 2].reshape(-1, 3).astype(int)
+        grey = np.abs(column - column.mean(axis=1, keepdims=True)).sum(axis=1) < 30
+        return int((~grey).sum())
+
+    assert coloured(20) > 0 and coloured(40) > 0  # the past
+    assert coloured(100) == 0 and coloured(140) == 0  # the future
+
+
+def test_arrows_never_outgrow_the_view(window, qtbot):
+    for name in ("rosenbrock-valley", "local-optima-camel", "momentum-ravine"):
+        window.open_example(name)
+        window.model.wait()
+        for narrate in (False, True):
+            window.model.set_view(narrate=narrate)
+            for step in (1, 5, window.model.steps):
+                window.model.set_step(step)
+                (x0, x1), (y0, y1) = window.map.vb.viewRange()
+                for line in window.map.arrow_lines:
+                    xs, ys = line.getData()
+                    if len(xs):
+                        assert np.hypot(xs[1] - xs[0], ys[1] - ys[0]) <= 0.21 * min(x1 - x0, y1 - y0) + 1e-9 \
+                            or line is window.map.arrow_lines[-1], (name, step)
+
+
+def test_inspector_does_not_drive_the_map(window):
+    import inspect
+
+    from ravine.app.views import InspectorView
+
+    assert "map" not in inspect.signature(InspectorView).parameters
+    assert "map_view" not in inspect.getsource(InspectorView)
+    window.playground.show_views(["map", "cost", "lr"])  # no inspector: no arrows
+    assert not window.model.view.arrows and window.map.arrow_names == []
+
+
+def test_restore_is_exact_with_hide_the_future(big_window_h, qtbot):
+    """Items made or re-sized by their views while presenting go back to the desk's sizes."""
+    from tests.app.test_presentation import snapshot
+
+    w = big_window_h
+    w.model.set_view(hide_future=True)
+    for tab in (w.playground, w.network, w.ewa):
+        w.tabs.setCurrentWidget(tab)
+        qtbot.wait(10)
+    w.tabs.setCurrentWidget(w.playground)
+    before = snapshot(w)
+    w.set_presentation(True)
+    w.model.set_param(0, "lr", 0.02)  # new route pieces while presenting
+    w.network.model.trainer.step(3)
+    w.network.model.runs = w.network.model.trainer.runs()
+    w.network.draw_landscape()  # re-sets its title's size while presenting
+    w.set_presentation(False)
+    w.model.set_view(hide_future=True)
+    after = snapshot(w)
+    assert max(x[1] for x in after if x[0] == "pen") == max(x[1] for x in before if x[0] == "pen")
+    route = [c.opts["pen"].widthF() for items in w.map.items for c in items.chunks]
+    assert route and max(route) == 1.5
+    assert w.network.landscape.getPlotItem().titleLabel.opts["size"] == "10pt"
+    assert not any(x in (("label", "19.0pt"), ("label", "16.5pt"), ("textitem", 16.5)) for x in after)
+
+
+@pytest.fixture
+def big_window_h(window, qtbot):
+    window.resize(1920, 1080)
+    qtbot.wait(30)
+    return window
+
+
+def test_log_axes_always_have_numbers(window, qtbot):
+    from ravine.app.style import LogAxis
+
+    axis = LogAxis("left")
+    axis.setLogMode(False, True)
+    for lo, hi in ((-0.19, -0.155), (1.28, 1.33), (-3, 2), (0.0, 0.9)):
+        axis.setRange(lo, hi)
+        ticks = axis.tickValues(lo, hi, 400)
+        values = [v for _, vs in ticks for v in vs]
+        labels = [t for t in axis.tickStrings(values, 1, 1) if t]
+        assert len(labels) >= 2, (lo, hi, labels)
+
+
+def test_adams_narration_fits_without_scrolling(big_window_h, qtbot):
+    w = big_window_h
+    w.set_presentation(True)
+    w.model.set_view(inspected="Adam", narrate=True)
+    w.model.set_step(10)
+    qtbot.wait(30)
+    assert not w.inspector.scroll.verticalScrollBar().isVisible()
+    w.set_presentation(False)
+
+
+def test_edge_labels_do_not_overlap_and_the_legend_avoids_them(window, qtbot):
+    window.open_example("local-optima-rastrigin")
+    window.model.wait()
+    window.model.set_step(window.model.steps)
+    window.map.vb.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    qtbot.wait(30)
+    labels = [items.edge_text for items in window.map.items if items.edge_text.isVisible()]
+    assert len(labels) >= 2
+    rects = [lab.sceneBoundingRect() for lab in labels]
+    for i in range(len(rects)):
+        for j in range(i + 1, len(rects)):
+            assert not rects[i].intersects(rects[j]) or rects[i].intersected(rects[j]).height() < 3
+    legend = window.map.legend.sceneBoundingRect()
+    assert not any(legend.intersects(r) for r in rects)
+
+
+def test_esc_leaves_a_text_field(window, qtbot):
+    field = window.controls.optimizers.panels[0].editors["lr"].field
+    window.activateWindow()
+    qtbot.waitActive(window)
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, QtCore.Qt.Key.Key_Escape)
+    assert not field.hasFocus()
+    window.model.set_step(10)
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    assert window.model.step == 11
+
+
+def test_changing_the_steps_while_playing_does_not_jump(window):
+    tl = window.timeline
+    clock = FakeClock()
+    tl.clock = clock
+    tl.play()
+    tl.timer.stop()
+    clock.now += 1.0
+    tl._tick()
+    at = window.model.step
+    window.model.set_steps(1500)  # ten times the rate from now on
+    clock.now += 0.015
+    tl._tick()
+    assert window.model.step - at <= int(0.015 * tl.rate) + 1
+    tl.pause()
+
+
+def test_a_registered_view_appears_in_the_window(qtbot, monkeypatch):
+    from ravine.app import registry
+
+    def make(ctx, names):
+        ctx.extra = QtWidgets.QLabel("a new view")
+        return ctx.extra
+
+    monkeypatch.setitem(registry.VIEWS, "extra", registry.ViewSpec("extra", "a test view", "optimizers", "surface", make))
+    win = MainWindow(load_example("momentum-ravine"))
+    qtbot.addWidget(win)
+    assert win.playground.extra.text() == "a new view"
+    assert win.playground.isAncestorOf(win.playground.extra)
