@@ -9,6 +9,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.params_editor import ParamEditor
 from ravine.app.style import no_si_prefix, restyle, signals_blocked
+from ravine.app.warm import WARMER
 from ravine.core.ewa import effective_window, ewa, synthetic_temperatures
 from ravine.core.params import Param
 
@@ -18,8 +19,12 @@ BETA = Param("beta", 0.9, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999), s
 
 
 class EwaView(QtWidgets.QWidget):
-    def __init__(self, parent=None, days: int = 365, seed: int = 0):
+    """background=True (the window): the EWA kernel is prepared in a thread first (app/warm.py),
+    and the view draws when it is ready; renders draw at once."""
+
+    def __init__(self, parent=None, days: int = 365, seed: int = 0, background: bool = False):
         super().__init__(parent)
+        self.background = background
         self.theta = synthetic_temperatures(days, seed)
         self.beta = BETA.default
         layout = QtWidgets.QVBoxLayout(self)
@@ -50,7 +55,11 @@ class EwaView(QtWidgets.QWidget):
         no_si_prefix(self.plot.getPlotItem())
         layout.addWidget(self.plot, 1)
         self.controls = [self.beta_editor, self.bias, self.references]
-        self.draw()
+        if background and not WARMER.request("ewa"):
+            self.readout.setText("preparing the averages (first start only)...")
+            WARMER.ready.connect(lambda name: name == "ewa" and self.draw())
+        else:
+            self.draw()
 
     def set_controls_visible(self, on: bool) -> None:
         for w in self.controls:
@@ -82,6 +91,8 @@ class EwaView(QtWidgets.QWidget):
         return out
 
     def draw(self) -> None:
+        if self.background and not WARMER.is_ready("ewa"):
+            return  # drawn when the kernel is ready
         self.plot.clear()
         days = np.arange(1, len(self.theta) + 1)
         self.plot.plot(days, self.theta, pen=None, symbol="o", symbolSize=4,

@@ -293,9 +293,9 @@ class SceneModel(QtCore.QObject):
     @property
     def floor_value(self) -> float:
         """The surface's minimum (declared, or the lowest value on the map grid)."""
+        if self.image is None:  # not computed yet (and the surface's kernel may not be either)
+            return 0.0
         m = get_surface(self.scene.surface).min_value(self.scene.surface_params)
-        if self.image is None:
-            return 0.0 if m is None else m
         return self.image.zmin if m is None else min(m, self.image.zmin)
 
     def _changed(self, surface: bool = False, optimizers: bool = False) -> None:

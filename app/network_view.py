@@ -21,6 +21,7 @@ from PyQt6 import QtCore, QtWidgets
 from ravine.app.model import PALETTE
 from ravine.app.params_editor import ParamEditor
 from ravine.app.style import log_axes, no_si_prefix, restyle, signals_blocked
+from ravine.app.warm import WARMER
 from ravine.core.datasets import DATASETS
 from ravine.core.ewa import ewa
 from ravine.core.loss_landscape import loss_slice
@@ -453,6 +454,9 @@ class NetworkTab(QtWidgets.QWidget):
         self.model.progress.connect(self.on_progress)
         self.model.running_changed.connect(self.on_running)
         self.model.spec_changed.connect(self.on_spec)
+        # the decision boundaries' kernel is prepared in a thread (app/warm.py) before first use
+        WARMER.ready.connect(lambda name: name == "network" and self.draw_progress())
+        WARMER.request("network")
         self.on_spec()
 
     def _fit_controls(self) -> None:
@@ -536,8 +540,10 @@ class NetworkTab(QtWidgets.QWidget):
         runs = self.model.runs
         spec = self.model.spec
         parts = [f"epoch {self.model.epoch} / {spec.epochs}"]
+        ready = WARMER.is_ready("network")
         for (plot, img, color), run in zip(getattr(self, "panels", []), runs):
-            draw_boundary(img, run.theta, self.model.trainer, self.xs, self.ys)
+            if ready:
+                draw_boundary(img, run.theta, self.model.trainer, self.xs, self.ys)
             if run.epochs_done:
                 acc = f"train {run.train_accuracy[-1]:.1%}"
                 if len(self.model.trainer.y_test):

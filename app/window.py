@@ -102,7 +102,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.map = self.playground.map
         self.curves = self.playground.curves
         self.inspector = self.playground.inspector
-        self.ewa = EwaView()
+        self.ewa = EwaView(background=True)
         self.network = NetworkTab(self.model)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.playground, "Optimizers")
