@@ -20,7 +20,7 @@ from ravine.core import OptimizerConfig, Scene, SceneError, simulate, value_grid
 from ravine.core.contours import contour_segments, log_levels
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import check_params
-from ravine.core.scene import START_LIMIT
+from ravine.core.scene import START_LIMIT, check_recorded
 from ravine.core.schedules import check_schedule
 from ravine.landscapes import get_surface
 
@@ -346,6 +346,7 @@ class SceneModel(QtCore.QObject):
         self._changed()
 
     def set_steps(self, steps: int) -> None:
+        check_recorded(int(steps), len(self.scene.optimizers))
         self.scene.steps = int(steps)
         self._changed()
         self.step_changed.emit(self.step)
@@ -410,6 +411,7 @@ class SceneModel(QtCore.QObject):
         return out
 
     def add_optimizer(self, kind: str = "adam") -> int:
+        check_recorded(self.scene.steps, len(self.scene.optimizers) + 1, "add optimizer")
         opt = OPTIMIZERS[kind]
         label = self._free_label(kind_label(kind))
         used = {c.color for c in self.scene.optimizers if c.color}

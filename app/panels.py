@@ -12,7 +12,8 @@ from ravine.app.model import SceneModel, color_of
 from ravine.app.params_editor import ParamEditor
 from ravine.app.style import signals_blocked
 from ravine.core.optimizers import OPTIMIZERS
-from ravine.core.params import Param
+from ravine.core.params import Param, SceneError
+from ravine.core.scene import check_recorded
 from ravine.core.schedules import SCHEDULES, check_schedule
 from ravine.landscapes import SURFACES, get_surface
 
@@ -52,7 +53,8 @@ class ScenePanel(QtWidgets.QGroupBox):
         layout.addLayout(self.params_box)
         self.start_box = QtWidgets.QVBoxLayout()
         layout.addLayout(self.start_box)
-        self.steps = ParamEditor(STEPS, model.scene.steps)
+        self.steps = ParamEditor(STEPS, model.scene.steps,
+                                 validate=lambda v: check_recorded(v, len(model.scene.optimizers)))
         self.steps.changed.connect(model.set_steps)
         layout.addWidget(self.steps)
         self.hint = QtWidgets.QLabel("Click the map to move the start; drag the × to slide it.")
@@ -227,13 +229,26 @@ class OptimizersPanel(QtWidgets.QWidget):
         menu = QtWidgets.QMenu(self.add)
         for name, opt in OPTIMIZERS.items():
             action = menu.addAction(f"{name}: {opt.description}")
-            action.triggered.connect(lambda _=False, k=name: model.add_optimizer(k))
+            action.triggered.connect(lambda _=False, k=name: self._add(k))
         self.add.setMenu(menu)
         layout.addWidget(self.add)
+        self.error = QtWidgets.QLabel()
+        self.error.setStyleSheet("color: #C0392B;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
         layout.addStretch(1)
         self.panels: list[OptimizerPanel] = []
         model.optimizers_changed.connect(self.rebuild)
         self.rebuild()
+
+    def _add(self, kind: str) -> None:
+        try:
+            self.model.add_optimizer(kind)
+            self.error.hide()
+        except SceneError as exc:  # e.g. too many recorded steps
+            self.error.setText(str(exc))
+            self.error.show()
 
     def rebuild(self) -> None:
         _clear(self.list)

@@ -373,6 +373,8 @@ class MapView(pg.GraphicsLayoutWidget):
         position (heads are never lost from sight)."""
         (x0, x1), (y0, y1) = self.vb.viewRange()
         px, py = self.vb.viewPixelSize()
+        if not (px > 0 and py > 0):
+            return
         ix, iy = EDGE_INSET * px, EDGE_INSET * py
         step = self.model.step
         placed: list[tuple[float, float]] = []  # labels already placed, to stack the next below
@@ -585,6 +587,8 @@ class ArrowPool:
         k = LINE_SCALE if PRESENTER.on else 1.0
         (x0, x1), _ = vb.viewRange()
         px, py = vb.viewPixelSize()
+        if not (px > 0 and py > 0):  # a view with no size yet: nothing to point with
+            arrows = []
         for k_, (outline, line, head) in enumerate(self.items):
             if k_ >= len(arrows) or not np.all(np.isfinite(np.concatenate(arrows[k_][:2]))) \
                     or np.array_equal(arrows[k_][0], arrows[k_][1]):

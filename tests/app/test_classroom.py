@@ -561,3 +561,16 @@ def test_a_registered_view_appears_in_the_window(qtbot, monkeypatch):
     qtbot.addWidget(win)
     assert win.playground.extra.text() == "a new view"
     assert win.playground.isAncestorOf(win.playground.extra)
+
+
+def test_the_window_keeps_the_recorded_steps_limit(window, qtbot):
+    from ravine.core.scene import MAX_RECORDED_STEPS
+
+    editor = window.controls.scene_panel.steps
+    editor.field.setText("1000000")
+    editor.field.editingFinished.emit()
+    assert window.model.scene.steps == 1_000_000
+    for _ in range(7):  # (computed in the background: the test does not wait for it)
+        window.controls.optimizers._add("adam")
+    assert len(window.model.scene.optimizers) * window.model.scene.steps <= MAX_RECORDED_STEPS
+    assert "recorded" in window.controls.optimizers.error.text()
