@@ -20,6 +20,12 @@ class SceneError(ValueError):
     """A user-facing validation error: one line saying what is wrong and what is allowed."""
 
 
+MAX_TEXT_BYTES = 10 * 2**20
+"""The largest scene or lesson file read (10 MiB; the biggest built-in one is a few KiB)."""
+MAX_CSV_BYTES = 100 * 2**20
+"""The largest CSV dataset read (100 MiB, about 3 million points)."""
+
+
 def quote(text: Any, limit: int = 60, marks: bool = True) -> str:
     """User text as a one-line message can show it: control characters (newlines, terminal
     escapes, bidi overrides...) escaped as Python's repr escapes them, and cut in the middle to
@@ -58,21 +64,63 @@ def quote(text: Any, limit: int = 60, marks: bool = True) -> str:
     return f"{mark}{''.join(head)}...{''.join(reversed(tail))}{mark}"
 
 
-def read_text(path, kind: str = "file", fmt: str = "text") -> str:
-    """A user's file as UTF-8 text, or a one-line SceneError saying why not
-    (kind names the file in the messages, fmt the format it should be in)."""
+def read_text(path, kind: str = "file", fmt: str = "text", limit: int | None = None) -> str:
+    """A user's file as UTF-8 text (a leading byte-order mark dropped), or a one-line SceneError
+    saying why not (kind names the file in the messages, fmt the format it should be in).
+
+    Only regular files are read: a pipe, a device or a socket is refused before reading (a
+    FIFO would block, /dev/zero never end), and so is a file over `limit` bytes (default
+    MAX_CSV_BYTES for fmt "CSV", else MAX_TEXT_BYTES)."""
+    import os
+    import stat
+
+    if limit is None:
+        limit = MAX_CSV_BYTES if fmt == "CSV" else MAX_TEXT_BYTES
+    name = quote(os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else path, 160, marks=False)
     try:
-        raw = open(path, "rb").read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise SceneError(f"{path}: no such {kind}") from None
+        raise SceneError(f"{name}: no such {kind}") from None
     except IsADirectoryError:
-        raise SceneError(f"{path}: is a folder, not a {kind}") from None
+        raise SceneError(f"{name}: is a folder, not a {kind}") from None
     except OSError as exc:
-        raise SceneError(f"{path}: cannot read ({exc.strerror})") from None
+        raise SceneError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    except (ValueError, TypeError):  # a NUL character in the path, or no path at all
+        raise SceneError(f"{name}: not a valid file name for a {kind}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SceneError(f"{name}: is a folder, not a {kind}")
+        if not stat.S_ISREG(info.st_mode):
+            raise SceneError(f"{name}: not a regular file (a pipe, a device or a socket); "
+                             f"a {kind} must be a plain file")
+        if info.st_size > limit:
+            raise SceneError(f"{name}: too big for a {kind} ({_mib(info.st_size)}; the limit is {_mib(limit)})")
+        chunks, size = [], 0
+        while True:  # (read up to the limit even if the file grew since fstat)
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise SceneError(f"{name}: too big for a {kind} (over {_mib(limit)})")
+    except OSError as exc:
+        raise SceneError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as some editors save UTF-8
+        raw = raw[3:]
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SceneError(f"{path}: not a text file ({fmt} must be UTF-8)") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SceneError(f"{name}: not a text file ({fmt} must be UTF-8; line {line} is not)") from None
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB" if size < 10 * 2**20 or size % 2**20 else f"{size // 2**20} MiB"
 
 
 @dataclass(frozen=True)

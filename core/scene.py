@@ -278,19 +278,18 @@ def save_scene(scene: Scene, path) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `text` to `path` whole or not at all (see ravine.core.files.Output): a temporary
+    file beside it renamed into place, keeping an overwritten file's mode (a new one gets the
+    umask's); a symlink's target is the file replaced; a pipe or a device is written straight
+    through; a folder or a socket is refused (OSError, its strerror one line)."""
+    from ravine.core.files import Output
+
+    out = Output(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        out.open().write(text)
+        out.commit()
+    finally:
+        out.discard()
 
 
 # ---------------------------------------------------------------------------------- examples
