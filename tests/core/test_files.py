@@ -243,3 +243,64 @@ def test_a_signal_inside_a_deferred_block_is_raised_when_it_ends():
             for _ in range(1000):
                 pass
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ------------------------------------------------------------------------------ streamed CSV
+
+
+def naive_csv(sim) -> str:
+    """The CSV as it was built before streaming: row by row, all in memory."""
+    rows = ["optimizer,step,x,y,loss,lr"]
+    for traj in sim:
+        for t in range(traj.steps_done + 1):
+            lr = repr(float(traj.lr[t - 1])) if t > 0 else ""
+            label = f'"{traj.label}"' if "," in traj.label else traj.label
+            rows.append(f"{label},{t},{float(traj.path[t, 0])!r},{float(traj.path[t, 1])!r},"
+                        f"{float(traj.loss[t])!r},{lr}")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_streamed_csv_is_the_same_text_block_by_block():
+    import io
+
+    from ravine.core import loads_scene, simulate
+    from ravine.core.export import trajectories_csv, write_trajectories_csv
+
+    scene = loads_scene('surface = "booth"\nstart = [-5.0, -5.0]\nsteps = 100\n'
+                        '[[optimizers]]\nkind = "gd"\nlabel = "fast, diverging"\nlr = 0.5\n'
+                        '[[optimizers]]\nkind = "adam"\nlr = 0.1\n[optimizers.schedule]\nkind = "inverse_time"\n'
+                        'decay_rate = 0.5\n')
+    sim = simulate(scene)
+    assert sim[0].diverged_at is not None  # (a short run among them)
+    expected = naive_csv(sim)
+    assert trajectories_csv(sim) == expected
+    for block in (1, 7, 100, 10_000):
+        out = io.StringIO()
+        write_trajectories_csv(sim, out, block=block)
+        assert out.getvalue() == expected
+
+
+def test_the_streamed_csv_does_not_hold_the_whole_text():
+    import tracemalloc
+
+    from ravine.core import loads_scene, simulate
+    from ravine.core.export import write_trajectories_csv
+
+    sim = simulate(loads_scene('surface = "rosenbrock"\nsteps = 60000\n[[optimizers]]\nkind = "adam"\nlr = 0.01\n'
+                               '[[optimizers]]\nkind = "gd"\nlr = 0.0005\n'))
+
+    class Sink:
+        size = 0
+
+        def write(self, text):
+            self.size += len(text)
+
+    sink = Sink()
+    tracemalloc.start()
+    try:
+        write_trajectories_csv(sim, sink)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sink.size > 9e6  # the whole CSV is over 9 MB...
+    assert peak < 4e6, peak  # ...and never more than a block or two of it is held
