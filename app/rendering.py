@@ -9,14 +9,17 @@ Renders use the app's own view classes (map, curves, EWA, network), laid out on 
 offscreen canvas, so a render looks exactly like the window. No display and no
 QApplication are needed: if none exists, one is made on Qt's offscreen platform. Frames
 are produced one at a time and streamed to the encoder (memory stays flat however long the
-video); files are written to a temporary name and renamed when complete, so a failed render
-leaves nothing behind. The same scene and options give the same pixels.
+video); files are written to a temporary name and renamed when complete, so a failed or
+interrupted render (Ctrl-C, SIGTERM, a full disk) leaves nothing behind; a symlink's target
+is the file replaced, a pipe or a device is written through (see ravine.core.files). The
+same scene and options give the same pixels.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from ravine.app.registry import VIEWS as REGISTRY, render_views
+from ravine.core.files import (Output, OutputError, check_distinct, deferred, scene_inputs, show_path,
+                               stop_on_signals)
+from ravine.core.params import quote
 
 VIEWS = render_views()  # (kept for callers; the registry is the source)
 THEMES = {
@@ -33,6 +39,10 @@ THEMES = {
 }
 MAX_SIDE = 7680
 FORMATS = (".png", ".gif", ".mp4")
+FPS_RANGE = {".gif": (0.01, 50.0), ".mp4": (0.01, 120.0), ".png": (0.01, 120.0)}
+"""Frame rates each format can hold: a GIF frame lasts a whole number of 1/100 s, and
+browsers slow down frames shorter than 2/100 s; ffmpeg's MP4 takes 0.01 fps and more."""
+MAX_FRAMES = 100_000
 
 
 class RenderError(ValueError):
@@ -55,25 +65,29 @@ class RenderOptions:
         if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
             raise RenderError(f"--size: each side must be in 16..{MAX_SIDE} pixels (got {w}x{h})")
         if self.theme not in THEMES:
-            raise RenderError(f"--theme: must be one of {', '.join(THEMES)} (got {self.theme!r})")
+            raise RenderError(f"--theme: must be one of {', '.join(THEMES)} (got {quote(self.theme)})")
 
     def check(self, scene, fmt: str) -> None:
         self.check_frame()
         w, h = self.size
         if fmt == ".mp4" and (w % 2 or h % 2):
             raise RenderError(f"--size: MP4 needs an even width and height (got {w}x{h})")
-        if self.fps is not None and not (0 < self.fps <= 120):
-            raise RenderError(f"--fps: must be a number in (0, 120] (got {self.fps:g})")
-        if self.frames is not None and not (1 <= self.frames <= 100_000):
-            raise RenderError(f"--frames: must be an integer in 1..100000 (got {self.frames})")
+        lo, hi = FPS_RANGE.get(fmt, FPS_RANGE[".mp4"])
+        if self.fps is not None and not (lo <= self.fps <= hi):
+            raise RenderError(f"--fps: {fmt[1:].upper()} takes a number in [{lo:g}, {hi:g}] (got {self.fps:g})")
+        if self.frames is not None and not (1 <= self.frames <= MAX_FRAMES):
+            raise RenderError(f"--frames: must be an integer in 1..{MAX_FRAMES} (got {self.frames})")
         if self.seconds is not None and not (0 < self.seconds <= 3600):
             raise RenderError(f"--seconds: must be a number in (0, 3600] (got {self.seconds:g})")
         if self.frames is not None and self.seconds is not None:
             raise RenderError("give --frames or --seconds, not both")
+        if fmt != ".png" and self.frames is None and self.frame_count(fmt) > MAX_FRAMES:
+            raise RenderError(f"--seconds x --fps: at most {MAX_FRAMES} frames "
+                              f"(got {self.seconds or 5.0:g} s at {self.frame_rate(fmt):g} fps)")
         allowed = render_views()
         for v in self.views_for(scene):
             if v not in allowed:
-                raise RenderError(f"--views: unknown view {v!r} (allowed: {', '.join(allowed)})")
+                raise RenderError(f"--views: unknown view {quote(v)} (allowed: {', '.join(allowed)})")
         views = self.views_for(scene)
         if not views:
             raise RenderError(f"--views: name at least one of {', '.join(allowed)}")
@@ -334,8 +348,12 @@ def apply_theme(root, name: str) -> None:
                 unclamp(item.titleLabel)
 
 
+_bar_open = False  # a progress line is on the terminal, not yet ended by a newline
+
+
 def _progress(done: int, total: int, t0: float, quiet: bool, unit: str = "frames") -> None:
     """A progress bar on a terminal, for renders that take more than a second."""
+    global _bar_open
     elapsed = time.perf_counter() - t0
     if quiet or elapsed < 1.0 or not sys.stderr.isatty():
         return
@@ -345,9 +363,109 @@ def _progress(done: int, total: int, t0: float, quiet: bool, unit: str = "frames
     per = "fps" if unit == "frames" else f"{unit}/s"
     bar = "#" * int(width * done / total) + "." * (width - int(width * done / total))
     sys.stderr.write(f"\r[{bar}] {done}/{total} {unit}  {rate:5.1f} {per}  {left:5.1f} s left ")
+    _bar_open = done != total
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
+
+
+def _end_progress() -> None:
+    """End a progress line cut short (by an error or Ctrl-C), so a message starts a new line."""
+    global _bar_open
+    if _bar_open:
+        _bar_open = False
+        try:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+class _Busy:
+    """While one long step runs (simulating and drawing a heavy scene): after a second, a line
+    on the terminal saying what is being done and for how long, from a thread (the step itself
+    may be numba or Qt code that returns only when done). Nothing when quiet or not a tty."""
+
+    def __init__(self, what: str, quiet: bool):
+        self.what = what
+        self.on = not quiet and _isatty(sys.stderr)
+        self.stop = threading.Event()
+        self.thread = None
+        self.shown = 0
+
+    def __enter__(self):
+        if self.on:
+            self.thread = threading.Thread(target=self._run, name="ravine-busy", daemon=True)
+            self.t0 = time.perf_counter()
+            self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        if self.stop.wait(1.0):
+            return
+        spin = "|/-\\"
+        k = 0
+        while True:
+            line = f"\r{self.what} {spin[k % 4]} {time.perf_counter() - self.t0:4.0f} s "
+            try:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                return
+            self.shown = len(line)
+            k += 1
+            if self.stop.wait(0.25):
+                return
+
+    def __exit__(self, *exc):
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+            if self.shown:
+                try:
+                    sys.stderr.write("\r" + " " * self.shown + "\r")
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
+        return False
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _work(scene, options: RenderOptions) -> str:
+    """What building a canvas computes, in words (for the busy line)."""
+    views = options.views_for(scene)
+    parts = []
+    if scene.optimizers and any(v in views for v in ("map", "cost", "lr")):
+        n = sum(c.enabled for c in scene.optimizers)
+        parts.append(f"simulating {scene.steps:,} steps x {n} optimizer{'s' if n != 1 else ''}")
+    if scene.network is not None and "network" in views:
+        parts.append(f"training {scene.network.epochs:,} epochs")
+    return ", ".join(parts + ["drawing"])
+
+
+def _canvas(scene, options: RenderOptions, what: str = "", quiet: bool = True) -> "Canvas":
+    """A Canvas made with signals deferred (Qt calls back into Python while it lays out and
+    paints, and pyqtgraph swallows exceptions raised there), with the busy line on."""
+    with _Busy(f"{what}: {_work(scene, options)}" if what else _work(scene, options), quiet), deferred():
+        return Canvas(scene, options)
+
+
+def _shot(canvas: "Canvas", t: int) -> np.ndarray:
+    """The canvas at step t, as an (h, w, 3) array (Qt paints here: signals deferred)."""
+    with deferred():
+        canvas.show(t)
+        return canvas.frame()
+
+
+def _close(canvas: "Canvas") -> None:
+    with deferred():
+        canvas.close()
 
 
 def _steps(n: int, length: int) -> list[int]:
@@ -361,17 +479,24 @@ def iter_frames(scene, options: RenderOptions | None = None, fmt: str = ".mp4",
                 quiet: bool = True) -> Iterator[np.ndarray]:
     """The frames of an animation, one (h, w, 3) array at a time."""
     options = options or RenderOptions()
-    canvas = Canvas(scene, options)
+    canvas = _canvas(scene, options, quiet=quiet)
     try:
-        length = options.timeline_length(scene)
-        steps = _steps(options.frame_count(fmt), length)
-        t0 = time.perf_counter()
+        yield from _frames(canvas, scene, options, fmt, quiet)
+    finally:
+        _close(canvas)
+
+
+def _frames(canvas: "Canvas", scene, options: RenderOptions, fmt: str, quiet: bool) -> Iterator[np.ndarray]:
+    """The animation's frames from a canvas, with the progress bar."""
+    steps = _steps(options.frame_count(fmt), options.timeline_length(scene))
+    t0 = time.perf_counter()
+    try:
         for i, t in enumerate(steps):
-            canvas.show(t)
-            yield canvas.frame()
+            frame = _shot(canvas, t)
+            yield frame
             _progress(i + 1, len(steps), t0, quiet)
     finally:
-        canvas.close()
+        _end_progress()
 
 
 def _load(scene):
@@ -383,55 +508,96 @@ def _load(scene):
 
 
 def render(scene, out=None, *, size=(1280, 720), fps=None, frames=None, seconds=None, step=None,
-           views=None, theme="light", quiet=True):
+           views=None, theme="light", quiet=True, inputs=()):
     """Render `scene` (a Scene, or the path of a scene file).
 
     With `out` ending in .png (one frame: `step`, default the last), .gif or .mp4, writes
     that file and returns its Path. Without `out`, returns the frames of the animation as
     one (n, h, w, 3) uint8 array. See RenderOptions for the options; RenderError or
     SceneError (one line each) when something asked for cannot be done.
+
+    The file is written whole or not at all: under a temporary name, renamed when complete;
+    an error, a full disk, Ctrl-C or SIGTERM (raised as KeyboardInterrupt) leave nothing.
+    An `out` that is the scene's file, its dataset or one of `inputs` (paths, or (what, path)
+    pairs) is refused.
     """
+    source = None if _is_scene(scene) else scene
     scene = _load(scene)
     options = RenderOptions(tuple(int(v) for v in size), fps, frames, seconds, step,
                             list(views) if views else None, theme)
     if out is None:
         options.check(scene, ".mp4")
-        return np.stack(list(iter_frames(scene, options, ".mp4", quiet)))
+        with stop_on_signals():
+            return np.stack(list(iter_frames(scene, options, ".mp4", quiet)))
+    name = show_path(out)
+    if "\0" in os.fspath(out):
+        raise RenderError(f"{name}: not a valid file name (it holds a NUL character)")
     out = Path(out)
     fmt = out.suffix.lower()
     if fmt not in FORMATS:
-        raise RenderError(f"{out}: unknown format {out.suffix or '(none)'!r} (allowed: {', '.join(FORMATS)})")
+        raise RenderError(f"{name}: unknown format {quote(out.suffix or '(none)')} (allowed: {', '.join(FORMATS)})")
     options.check(scene, fmt)
     if out.is_dir():
-        raise RenderError(f"{out}: is a folder; give a file name such as {out / ('scene' + fmt)}")
+        raise RenderError(f"{name}: is a folder; give a file name such as {show_path(out / ('scene' + fmt))}")
     writer = {".png": _write_png, ".gif": _write_gif, ".mp4": _write_mp4}[fmt]
-    tmp = out.with_name(f".{out.name}.partial{fmt}")
     try:
-        tmp.touch()
+        target = Output(out, suffix=f".partial{fmt}")
+        check_distinct([("-o", target)], scene_inputs(scene, source)
+                       + [item if isinstance(item, tuple) else ("an input", item) for item in inputs])
     except OSError as exc:
-        raise RenderError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        raise RenderError(exc.strerror if exc.strerror.startswith("-o ") else f"{name}: {exc.strerror}") from None
     try:
-        writer(scene, options, tmp, quiet)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        with stop_on_signals():
+            try:
+                target.prepare()
+                writer(scene, options, target.path(), quiet, name)
+                target.commit()
+            except OSError as exc:
+                raise RenderError(f"{name}: cannot write ({exc.strerror or exc})") from None
+            except RenderError as exc:
+                raise RenderError(f"{name}: {exc}") from None
+    finally:
+        target.discard()
     return out
 
 
-def _write_png(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
-    from PyQt6 import QtGui
+def _is_scene(scene) -> bool:
+    from ravine.core import Scene
 
-    canvas = Canvas(scene, options)
+    return isinstance(scene, Scene)
+
+
+def _write_png(scene, options: RenderOptions, path: Path, quiet: bool, name: str = "") -> None:
+    canvas = _canvas(scene, options, name, quiet)
     try:
-        canvas.show(options.timeline_length(scene) if options.step is None else options.step)
-        frame = canvas.frame()
+        with _Busy(f"{name}: drawing" if name else "drawing", quiet):
+            frame = _shot(canvas, options.timeline_length(scene) if options.step is None else options.step)
     finally:
-        canvas.close()
+        _close(canvas)
+    _save_png(frame, path)
+
+
+def png_bytes(frame: np.ndarray) -> bytes:
+    """An (h, w, 3) uint8 frame as PNG file contents (encoded by Qt)."""
+    from PyQt6 import QtCore, QtGui
+
     h, w, _ = frame.shape
+    frame = np.ascontiguousarray(frame)
     image = QtGui.QImage(frame.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888)
-    if not image.save(str(path), "PNG"):
-        raise RenderError(f"{path}: cannot write the PNG")
+    data = QtCore.QByteArray()
+    buffer = QtCore.QBuffer(data)
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise RenderError("Qt could not encode the PNG")
+    buffer.close()
+    return bytes(data)
+
+
+def _save_png(frame: np.ndarray, path: Path) -> None:
+    """Encoded in memory, written by Python: a full disk is an OSError that says so."""
+    data = png_bytes(frame)
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def _need(module: str, what: str):
@@ -444,36 +610,51 @@ def _need(module: str, what: str):
                           "pip install 'ravine[video]' (Pillow and imageio-ffmpeg)") from None
 
 
-def _write_gif(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
+def _write_gif(scene, options: RenderOptions, path: Path, quiet: bool, name: str = "") -> None:
     """GIF through Pillow, one frame at a time: one palette made from the first and the last
     frames (the last has every path drawn), and after the first frame only the rectangle
     that changed (the surface under the paths stays put), kept on top of the frames before."""
     Image = _need("PIL.Image", "GIF export")
     GifImagePlugin = _need("PIL.GifImagePlugin", "GIF export")
     duration = max(10, int(round(1000.0 / options.frame_rate(".gif") / 10.0)) * 10)  # in 1/100 s
+    canvas = _canvas(scene, options, name, quiet)
+    try:
+        last = _shot(canvas, options.timeline_length(scene))
+        frames = _frames(canvas, scene, options, ".gif", quiet)
+        try:
+            with open(path, "wb") as fp:
+                _gif_frames(fp, frames, last, scene, duration, Image, GifImagePlugin)
+        finally:
+            frames.close()
+    finally:
+        _close(canvas)
+
+
+def _gif_frames(fp, frames, last, scene, duration, Image, GifImagePlugin) -> None:
+    """The GIF into fp: its header, one palette from the first and the last frames, then each
+    frame as the rectangle that changed."""
     palette = None
     previous = None
-    with open(path, "wb") as fp:
-        for frame in iter_frames(scene, options, ".gif", quiet):
-            if palette is None:
-                source = np.concatenate([frame, _last_frame(scene, options), _swatches(scene, frame.shape[1])])
-                palette = Image.fromarray(source).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                                           dither=Image.Dither.NONE)
-            q = Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE)
-            indices = np.asarray(q)
-            if previous is None:
-                header, _ = GifImagePlugin.getheader(q, info={"loop": 0, "duration": duration})
-                for chunk in header:
-                    fp.write(chunk)
-                box = (0, 0, q.width, q.height)
-            else:
-                rows, cols = np.nonzero(indices != previous)
-                box = ((int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
-                       if rows.size else (0, 0, 1, 1))
-            for chunk in GifImagePlugin.getdata(q.crop(box), offset=box[:2], duration=duration, disposal=1):
+    for frame in frames:
+        if palette is None:
+            source = np.concatenate([frame, last, _swatches(scene, frame.shape[1])])
+            palette = Image.fromarray(source).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                                       dither=Image.Dither.NONE)
+        q = Image.fromarray(frame).quantize(palette=palette, dither=Image.Dither.NONE)
+        indices = np.asarray(q)
+        if previous is None:
+            header, _ = GifImagePlugin.getheader(q, info={"loop": 0, "duration": duration})
+            for chunk in header:
                 fp.write(chunk)
-            previous = indices
-        fp.write(b";")
+            box = (0, 0, q.width, q.height)
+        else:
+            rows, cols = np.nonzero(indices != previous)
+            box = ((int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
+                   if rows.size else (0, 0, 1, 1))
+        for chunk in GifImagePlugin.getdata(q.crop(box), offset=box[:2], duration=duration, disposal=1):
+            fp.write(chunk)
+        previous = indices
+    fp.write(b";")
 
 
 def _swatches(scene, width: int) -> np.ndarray:
@@ -487,31 +668,75 @@ def _swatches(scene, width: int) -> np.ndarray:
     return rows
 
 
-def _last_frame(scene, options: RenderOptions) -> np.ndarray:
-    canvas = Canvas(scene, options)
-    try:
-        canvas.show(options.timeline_length(scene))
-        return canvas.frame()
-    finally:
-        canvas.close()
+def _write_mp4(scene, options: RenderOptions, path: Path, quiet: bool, name: str = "") -> None:
+    """MP4 (H.264) through imageio-ffmpeg's bundled ffmpeg, frames piped as they come. ffmpeg's
+    exit status is checked (a full disk may only show when it closes the file); it runs in its
+    own session, so Ctrl-C reaches Ravine only, which stops it."""
+    import subprocess
+    import tempfile
+    from fractions import Fraction
 
-
-def _write_mp4(scene, options: RenderOptions, path: Path, quiet: bool) -> None:
-    """MP4 (H.264) through imageio-ffmpeg's bundled ffmpeg, frames piped as they come."""
     iio = _need("imageio_ffmpeg", "MP4 export")
-    w, h = options.size
-    writer = iio.write_frames(str(path), (w, h), fps=options.frame_rate(".mp4"), codec="libx264",
-                              pix_fmt_in="rgb24", pix_fmt_out="yuv420p", quality=None, macro_block_size=1,
-                              output_params=["-crf", "20", "-preset", "veryfast"],
-                              ffmpeg_log_level="error")
-    writer.send(None)
     try:
-        for frame in iter_frames(scene, options, ".mp4", quiet):
-            if frame.shape[:2] != (h, w):  # a device pixel ratio other than 1
-                raise RenderError(f"rendered {frame.shape[1]}x{frame.shape[0]} instead of {w}x{h}")
-            writer.send(np.ascontiguousarray(frame).tobytes())
-    finally:
-        writer.close()
+        exe = iio.get_ffmpeg_exe()
+    except RuntimeError as exc:
+        raise RenderError(f"MP4 export: no ffmpeg found ({quote(exc, 120, marks=False)})") from None
+    w, h = options.size
+    fps = Fraction(options.frame_rate(".mp4")).limit_denominator(100_000)
+    cmd = [exe, "-y", "-nostdin", "-loglevel", "error", "-f", "rawvideo", "-vcodec", "rawvideo",
+           "-s", f"{w}x{h}", "-pix_fmt", "rgb24", "-r", str(fps), "-i", "pipe:0", "-an",
+           "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", "-preset", "veryfast",
+           "-f", "mp4", str(path)]
+    with tempfile.TemporaryFile() as log:
+        ffmpeg = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log,
+                                  start_new_session=True)
+        done = False
+        try:
+            stopped = False
+            for frame in iter_frames(scene, options, ".mp4", quiet):
+                if frame.shape[:2] != (h, w):  # a device pixel ratio other than 1
+                    raise RenderError(f"rendered {frame.shape[1]}x{frame.shape[0]} instead of {w}x{h}")
+                try:
+                    ffmpeg.stdin.write(np.ascontiguousarray(frame).tobytes())
+                except (BrokenPipeError, ConnectionResetError):
+                    stopped = True  # ffmpeg has stopped: its message below
+                    break
+            try:
+                ffmpeg.stdin.close()
+            except (BrokenPipeError, ConnectionResetError):
+                stopped = True
+            code = ffmpeg.wait()
+            done = True
+            if code != 0 or stopped:
+                log.seek(0)
+                raise RenderError(f"ffmpeg could not write the MP4 ({_ffmpeg_says(log.read(), code)})")
+        finally:
+            if not done:
+                ffmpeg.kill()
+                ffmpeg.wait()
+                try:
+                    ffmpeg.stdin.close()
+                except OSError:
+                    pass
+    if os.path.getsize(path) == 0:
+        raise RenderError("ffmpeg wrote an empty MP4")
+
+
+def _ffmpeg_says(log: bytes, code: int) -> str:
+    """ffmpeg's last message, on one line without its [muxer @ 0x...] prefix."""
+    import re
+
+    lines = [re.sub(r"^(\[[^\]]*\]\s*)+", "", line).strip()
+             for line in log.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("Last message repeated")]
+    if not lines:
+        return f"exit status {code}"
+    said = lines[-1]
+    for line in lines:  # the cause, when it names one everybody knows
+        if "No space left on device" in line or "Permission denied" in line:
+            said = line
+            break
+    return quote(said, 160, marks=False)
 
 
 # Lesson handouts: one PNG per slide.
@@ -599,20 +824,22 @@ def render_lesson(lesson, out_dir, size=(1280, 720), theme="light", quiet=False)
     `slide_views`), with the slide's scene and EWA settings, at the step `slide_step` gives
     (the end of the animation, unless the slide starts at a later step and does not play).
     All files are written to temporary names and renamed only when every slide has been
-    rendered: a failure leaves no new file behind (and no folder that was made for them).
-    RenderError or SceneError, one line each, when something cannot be done.
+    rendered: a failure, a full disk, Ctrl-C or SIGTERM leave no new file behind (and no
+    folder that was made for them). RenderError or SceneError, one line each, when something
+    cannot be done.
     """
-    from PyQt6 import QtGui
-
     lesson = resolve_lesson(lesson)
     options = RenderOptions(tuple(int(v) for v in size), theme=theme)
     options.check_frame()
+    name = show_path(out_dir)
+    if "\0" in os.fspath(out_dir):
+        raise RenderError(f"{name}: not a valid folder name (it holds a NUL character)")
     out_dir = Path(out_dir)
     if out_dir.suffix.lower() in FORMATS:
-        raise RenderError(f"{out_dir}: a lesson renders one PNG per slide into a folder; "
-                          f"give a folder, e.g. {out_dir.with_suffix('')}/")
+        raise RenderError(f"{name}: a lesson renders one PNG per slide into a folder; "
+                          f"give a folder, e.g. {show_path(out_dir.with_suffix(''))}/")
     if out_dir.exists() and not out_dir.is_dir():
-        raise RenderError(f"{out_dir}: is a file; give a folder for the slides' PNGs")
+        raise RenderError(f"{name}: is a file; give a folder for the slides' PNGs")
     made = []
     p = out_dir
     while not p.exists() and p != p.parent:
@@ -620,45 +847,51 @@ def render_lesson(lesson, out_dir, size=(1280, 720), theme="light", quiet=False)
         p = p.parent
     digits = max(2, len(str(len(lesson.slides))))
     names = [slide_filename(k + 1, s.title, digits) for k, s in enumerate(lesson.slides)]
-    temps: list[Path] = []
+    outputs: list[Output] = []
+    source = getattr(lesson, "source", None)
+    inputs = [("the lesson file", source)] if isinstance(source, str) and os.path.isfile(source) else []
 
-    def clean_up():
-        for t in temps:
-            t.unlink(missing_ok=True)
+    try:
+        with stop_on_signals():
+            try:
+                out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RenderError(f"{name}: cannot make this folder ({exc.strerror or exc})") from None
+            try:
+                for file in names:
+                    outputs.append(Output(out_dir / file, suffix=".partial.png"))
+                    check_distinct([("-o", outputs[-1])], inputs)
+                    outputs[-1].prepare()
+            except OSError as exc:
+                raise RenderError(f"{show_path(out_dir / names[len(outputs) - 1])}: {exc.strerror}"
+                                  if isinstance(exc, OutputError) else
+                                  f"{name}: cannot write the slides' PNGs here ({exc.strerror or exc})") from None
+            t0 = time.perf_counter()
+            try:
+                for k, out in enumerate(outputs):
+                    with deferred():
+                        canvas = slide_canvas(lesson, k, options)
+                        try:
+                            frame = canvas.frame()
+                        finally:
+                            canvas.close()
+                    _save_png(frame, out.path())
+                    _progress(k + 1, len(outputs), t0, quiet, unit="slides")
+                for out in outputs:
+                    out.finish()
+                for out in outputs:
+                    out.commit()
+            except OSError as exc:
+                raise RenderError(f"{name}: cannot write the slides' PNGs ({exc.strerror or exc})") from None
+            finally:
+                _end_progress()
+    except BaseException:
+        for out in outputs:
+            out.discard()
         for d in made:  # innermost first
             try:
                 d.rmdir()
             except OSError:
                 break
-
-    try:
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RenderError(f"{out_dir}: cannot make this folder ({exc.strerror or exc})") from None
-        try:
-            for name in names:
-                temps.append(out_dir / f".{name}.partial.png")
-                temps[-1].touch()
-        except OSError as exc:
-            raise RenderError(f"{out_dir}: cannot write the slides' PNGs here "
-                              f"({exc.strerror or exc})") from None
-        t0 = time.perf_counter()
-        for k, tmp in enumerate(temps):
-            canvas = slide_canvas(lesson, k, options)
-            try:
-                frame = canvas.frame()
-            finally:
-                canvas.close()
-            h, w, _ = frame.shape
-            image = QtGui.QImage(frame.data, w, h, 3 * w, QtGui.QImage.Format.Format_RGB888)
-            if not image.save(str(tmp), "PNG"):
-                raise RenderError(f"{out_dir / names[k]}: cannot write the PNG")
-            _progress(k + 1, len(temps), t0, quiet, unit="slides")
-        outs = [out_dir / name for name in names]
-        for tmp, out in zip(temps, outs):
-            os.replace(tmp, out)
-    except BaseException:
-        clean_up()
         raise
-    return outs
+    return [out_dir / file for file in names]

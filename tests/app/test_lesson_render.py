@@ -274,20 +274,20 @@ def test_the_python_call_is_exported():
 
 
 def test_a_folder_that_refuses_files_is_one_line_with_nothing_left(tiny, tmp_path, capsys, monkeypatch):
-    from pathlib import Path
+    import tempfile
 
-    touch = Path.touch
+    mkstemp = tempfile.mkstemp
     made = []
 
-    def second_refused(self, *a, **k):
+    def second_refused(*a, **k):
         if made:
             raise PermissionError(13, "Permission denied")
-        touch(self, *a, **k)
-        made.append(self)
+        made.append(mkstemp(*a, **k)[1])
+        return os.open(made[-1], os.O_RDWR), made[-1]
 
-    monkeypatch.setattr(Path, "touch", second_refused)
+    monkeypatch.setattr(tempfile, "mkstemp", second_refused)
     code, _, err = run(capsys, "render", "--lesson", str(tiny), "-o", str(tmp_path / "out"), "--quiet")
     assert code == 2 and err.count("\n") == 1, err
     assert f"{tmp_path / 'out'}: cannot write the slides' PNGs here (Permission denied)" in err
-    assert made and not made[0].exists()
+    assert made and not os.path.exists(made[0])
     assert os.listdir(tmp_path) == ["tiny.toml"]  # the folder it made is gone too
