@@ -11,12 +11,16 @@
     ravine render ...           PNG, GIF or MP4 of a scene; PNG handouts of a lesson
 
 Every mistake a user can make ends in one line on stderr and exit status 2, never a
-traceback. Qt is imported only when a window is opened.
+traceback; Ctrl-C ends a command with status 130 and SIGTERM with 143. Output files are
+written whole or not at all (see ravine.core.files), and an output that is one of the
+command's inputs or another of its outputs is refused. Qt is imported only when a window
+is opened.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -34,63 +38,136 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see 'ravine --help')")
 
 
+def _label(text: str, limit: int = 60) -> str:
+    """A user's name for something (a label, a title) as a message or a table shows it."""
+    from ravine.core.params import quote
+
+    return quote(text, limit, marks=False)
+
+
+def _scene_path(arg: str) -> Path | None:
+    """The scene file `arg` names, or None for a built-in example's name (a name that is not
+    a file, has no folder in it and does not end in .toml)."""
+    if "\0" in arg:
+        raise UsageError(f"{_label(arg)}: not a valid file name (it holds a NUL character)")
+    path = Path(arg)
+    if path.exists() or arg.endswith(".toml") or os.sep in arg or "/" in arg:
+        return path
+    return None
+
+
 def _resolve_scene(arg: str):
     """A scene from a path, or a built-in example's name when no such file exists."""
     from ravine.core import SceneError, example_names, load_example, load_scene
 
-    path = Path(arg)
-    if path.exists() or arg.endswith(".toml") or os.sep in arg:
+    path = _scene_path(arg)
+    if path is not None:
         return load_scene(path)
     if arg in example_names():
         return load_example(arg)
-    raise SceneError(f"{arg}: no such scene file or example (examples: {', '.join(example_names())})")
+    raise SceneError(f"{_label(arg)}: no such scene file or example (examples: {', '.join(example_names())})")
 
 
 def _summary(scene, sim) -> str:
-    lines = [f"{scene.title or 'scene'}: {scene.surface}, start ({scene.start[0]:g}, "
+    labels = [_label(t.label) for t in sim]
+    lines = [f"{_label(scene.title or 'scene', 160)}: {scene.surface}, start ({scene.start[0]:g}, "
              f"{scene.start[1]:g}), {scene.steps} steps"]
-    width = max(len(t.label) for t in sim) if len(sim) else 5
+    width = max(map(len, labels)) if labels else 5
     lines.append(f"  {'optimizer':<{width}}  {'x':>11} {'y':>11} {'loss':>12}")
-    for t in sim:
+    for t, label in zip(sim, labels):
         x, y = t.path[-1]
         note = f"   diverged at step {t.diverged_at}" if t.diverged_at is not None else ""
-        lines.append(f"  {t.label:<{width}}  {x:11.5g} {y:11.5g} {t.loss[-1]:12.5g}{note}")
+        lines.append(f"  {label:<{width}}  {x:11.5g} {y:11.5g} {t.loss[-1]:12.5g}{note}")
     return "\n".join(lines)
+
+
+def _outputs(wanted: list[tuple[str, str | None]], inputs: list[tuple[str, object]]) -> dict:
+    """The command's outputs, checked before any work: each a file that can be written (its
+    temporary file made now), none of them an input or another output. {option: Output}."""
+    from ravine.core.files import Output, OutputError, check_distinct, show_path
+
+    made: dict = {}
+    try:
+        for option, dest in wanted:
+            if dest is None:
+                continue
+            try:
+                made[option] = Output(dest)
+            except OutputError as exc:
+                if exc.errno == errno.EISDIR:
+                    example = "weights.json" if option == "--weights" else "out.csv"
+                    raise UsageError(f"{option} {show_path(dest)}: is a folder; give a file name such as "
+                                     f"{show_path(Path(dest) / example)}") from None
+                raise UsageError(f"{option} {show_path(dest)}: {exc}") from None
+        try:
+            check_distinct(list(made.items()), inputs)
+        except OutputError as exc:
+            raise UsageError(str(exc)) from None
+        for option, out in made.items():
+            try:
+                out.prepare()
+            except OSError as exc:
+                raise UsageError(f"{option} {show_path(out.given)}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        _discard(made)
+        raise
+    return made
+
+
+def _discard(outputs: dict) -> None:
+    for out in outputs.values():
+        out.discard()
+
+
+def _write(outputs: dict, produce: dict) -> None:
+    """Write every output ({option: function(text file)}), then put them all in place: one
+    that cannot be written leaves none of them (UsageError naming it)."""
+    from ravine.core.files import show_path
+
+    option = None
+    try:
+        for option, fill in produce.items():
+            fill(outputs[option].open())
+            outputs[option].finish()
+        for option in produce:
+            outputs[option].commit()
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) and outputs[option].kind == "stdout":
+            raise  # the reader left (ravine ... | head): main() says nothing
+        raise UsageError(f"{option} {show_path(outputs[option].given)}: cannot write "
+                         f"({exc.strerror or exc})") from None
+    finally:
+        _discard(outputs)
+
+
+def _scene_inputs(arg: str, scene) -> list:
+    from ravine.core.files import scene_inputs
+
+    path = _scene_path(arg)
+    return scene_inputs(scene, path if path is not None and path.is_file() else None)
 
 
 def cmd_run(args) -> int:
     from ravine.core import simulate
-    from ravine.core.export import trajectories_csv
+    from ravine.core.export import write_trajectories_csv
 
     scene = _resolve_scene(args.scene)
     if not scene.optimizers:
-        raise UsageError(f"{args.scene}: has no [[optimizers]] on a surface; it trains a network: "
-                         f"use 'ravine train {args.scene}'")
-    sim = simulate(scene)
-    for t in sim:
-        if t.diverged_at is not None:
-            print(f"{t.label} diverged at step {t.diverged_at}", file=sys.stderr)
-    if args.csv is None:
-        print(_summary(scene, sim))
-        return 0
-    _write_or_print(trajectories_csv(sim), args.csv)
-    return 0
-
-
-def _write_or_print(text: str, dest: str, option: str = "--csv") -> None:
-    from ravine.core.scene import write_text_atomic
-
-    if dest == "-":
-        sys.stdout.write(text)
-        return
-    out = Path(dest)
-    if out.is_dir():
-        example = "weights.json" if option == "--weights" else "out.csv"
-        raise UsageError(f"{option} {out}: is a folder; give a file name such as {out / example}")
+        raise UsageError(f"{_label(args.scene)}: has no [[optimizers]] on a surface; it trains a network: "
+                         f"use 'ravine train {_label(args.scene)}'")
+    outputs = _outputs([("--csv", args.csv)], _scene_inputs(args.scene, scene))
     try:
-        write_text_atomic(out, text)
-    except OSError as exc:
-        raise UsageError(f"{option} {out}: cannot write ({exc.strerror or exc})") from None
+        sim = simulate(scene)
+        for t in sim:
+            if t.diverged_at is not None:
+                print(f"{_label(t.label)} diverged at step {t.diverged_at}", file=sys.stderr)
+        if args.csv is None:
+            print(_summary(scene, sim))
+            return 0
+        _write(outputs, {"--csv": lambda fh: write_trajectories_csv(sim, fh)})
+    finally:
+        _discard(outputs)
+    return 0
 
 
 def cmd_train(args) -> int:
@@ -98,32 +175,38 @@ def cmd_train(args) -> int:
 
     scene = _resolve_scene(args.scene)
     if scene.network is None:
-        raise UsageError(f"{args.scene}: has no [network] table to train (examples with one: "
+        raise UsageError(f"{_label(args.scene)}: has no [network] table to train (examples with one: "
                          "course-adam, course-decay, minibatch-noise)")
     spec = scene.network
-    trainer = Trainer(spec)
-    trainer.step()
-    runs = trainer.runs()
-    for r in runs:
-        if r.diverged_at is not None:
-            print(f"{r.label} diverged at epoch {r.diverged_at}", file=sys.stderr)
-    if args.weights is not None:
-        _write_or_print(weights_json(runs, spec), args.weights, "--weights")
-    if args.csv is not None:
-        _write_or_print(training_csv(runs), args.csv)
-        if args.csv == "-":
-            return 0
-    width = max(len(r.label) for r in runs)
-    print(f"{scene.title or 'network'}: {spec.dataset} (n={len(trainer.y_all)}), layers {spec.layers}, "
+    outputs = _outputs([("--weights", args.weights), ("--csv", args.csv)], _scene_inputs(args.scene, scene))
+    try:
+        trainer = Trainer(spec)
+        trainer.step()
+        runs = trainer.runs()
+        for r in runs:
+            if r.diverged_at is not None:
+                print(f"{_label(r.label)} diverged at epoch {r.diverged_at}", file=sys.stderr)
+        produce = {}
+        if args.weights is not None:
+            produce["--weights"] = lambda fh: fh.write(weights_json(runs, spec))
+        if args.csv is not None:
+            produce["--csv"] = lambda fh: fh.write(training_csv(runs))
+        _write(outputs, produce)
+    finally:
+        _discard(outputs)
+    if args.csv == "-" or args.weights == "-":
+        return 0
+    width = max(len(_label(r.label)) for r in runs)
+    print(f"{_label(scene.title or 'network', 160)}: {spec.dataset} (n={len(trainer.y_all)}), layers {spec.layers}, "
           f"{spec.epochs} epochs, {len(trainer.y)} training / {len(trainer.y_test)} test examples")
     print(f"  {'config':<{width}}  {'batch':>5} {'cost':>10} {'train acc':>9} {'test acc':>9}")
     for r in runs:
         if r.epochs_done == 0:
-            print(f"  {r.label:<{width}}  diverged in the first epoch")
+            print(f"  {_label(r.label):<{width}}  diverged in the first epoch")
             continue
         test = f"{r.test_accuracy[-1]:9.3f}" if len(trainer.y_test) else f"{'-':>9}"
         note = f"   diverged at epoch {r.diverged_at}" if r.diverged_at is not None else ""
-        print(f"  {r.label:<{width}}  {r.batch_size:5d} {r.epoch_cost[-1]:10.4g} "
+        print(f"  {_label(r.label):<{width}}  {r.batch_size:5d} {r.epoch_cost[-1]:10.4g} "
               f"{r.train_accuracy[-1]:9.3f} {test}{note}")
     return 0
 
@@ -133,13 +216,20 @@ def _size(text: str) -> tuple[int, int]:
 
     m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
     if not m:
-        raise UsageError(f"--size: must be WIDTHxHEIGHT, e.g. 1280x720 (got {text!r})")
+        raise UsageError(f"--size: must be WIDTHxHEIGHT, e.g. 1280x720 (got {_quote(text)})")
     return int(m.group(1)), int(m.group(2))
+
+
+def _quote(text: str) -> str:
+    from ravine.core.params import quote
+
+    return quote(text)
 
 
 def cmd_render(args) -> int:
     from ravine.app.rendering import FORMATS, RenderError, render
     from ravine.core import SceneError, example_names, load_example
+    from ravine.core.files import show_path
 
     if args.lesson is not None:
         return _render_lesson(args)
@@ -152,34 +242,38 @@ def cmd_render(args) -> int:
                    views=[v.strip() for v in args.views.split(",") if v.strip()] if args.views else None)
     if args.example is not None:
         if args.example not in example_names():
-            raise UsageError(f"--example: unknown example {args.example!r} (allowed: {', '.join(example_names())})")
-        jobs = [(f"example {args.example}", lambda: load_example(args.example), Path(args.output))]
-    elif Path(args.scene).is_dir():
+            raise UsageError(f"--example: unknown example {_quote(args.example)} (allowed: {', '.join(example_names())})")
+        jobs = [(f"example {args.example}", lambda: load_example(args.example), [], Path(args.output))]
+    elif _scene_path(args.scene) is not None and _scene_path(args.scene).is_dir():
         folder, out_dir = Path(args.scene), Path(args.output)
         if out_dir.suffix.lower() in FORMATS:
-            raise UsageError(f"-o {out_dir}: rendering a folder needs an output folder")
+            raise UsageError(f"-o {show_path(out_dir)}: rendering a folder needs an output folder")
         fmt = "." + (args.format or "gif")
         scenes = sorted(folder.glob("*.toml"))
         if not scenes:
-            raise UsageError(f"{folder}: no .toml scene files in this folder")
+            raise UsageError(f"{show_path(folder)}: no .toml scene files in this folder")
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"-o {out_dir}: cannot make this folder ({exc.strerror or exc})") from None
-        jobs = [(str(p), lambda p=p: p, out_dir / (p.stem + fmt)) for p in scenes]
+            raise UsageError(f"-o {show_path(out_dir)}: cannot make this folder ({exc.strerror or exc})") from None
+        jobs = [(show_path(p), lambda p=p: p, [], out_dir / (p.stem + fmt)) for p in scenes]  # (render knows p)
     else:
-        jobs = [(args.scene, lambda: _resolve_scene(args.scene), Path(args.output))]
+        if "\0" in args.output:
+            raise UsageError(f"-o {show_path(args.output)}: not a valid file name (it holds a NUL character)")
+        path = _scene_path(args.scene)
+        inputs = [("the scene file", path)] if path is not None and path.is_file() else []
+        jobs = [(args.scene, lambda: _resolve_scene(args.scene), inputs, Path(args.output))]
     failed = 0
-    for name, get_scene, out in jobs:
+    for name, get_scene, inputs, out in jobs:
         try:
             scene = get_scene()
-            path = render(scene, out, **options)
+            path = render(scene, out, inputs=inputs, **options)
         except (SceneError, RenderError) as exc:
-            print(f"ravine: {exc}", file=sys.stderr)
+            _say(exc)
             failed += 1
             continue
         if not args.quiet and len(jobs) > 1:
-            print(f"{name} -> {path}")
+            print(f"{name} -> {show_path(path)}")
     return EXIT_USAGE if failed else 0
 
 
@@ -203,8 +297,10 @@ def _render_lesson(args) -> int:
     except RenderError as exc:
         raise UsageError(str(exc)) from None
     if not args.quiet:
+        from ravine.core.files import show_path
+
         for slide, path in zip(lesson.slides, paths):
-            print(f"{slide.title or 'slide'} -> {path}")
+            print(f"{_label(slide.title or 'slide', 160)} -> {show_path(path)}")
     return 0
 
 
@@ -397,11 +493,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(message: str) -> str:
+    """The last safety net: any message on one line, with no control characters, not huge."""
+    from ravine.core.params import quote
+
+    return quote(str(message), 1000, marks=False)  # (a newline shows as \n)
+
+
+def _say(message) -> None:
+    """One line on stderr, "ravine: " first (a stderr that cannot be written is let be)."""
+    try:
+        print(f"ravine: {_one_line(message)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _stdout_failed(exc: OSError) -> int:
+    """Standard output cannot be written (full, closed): said once, and the rest dropped so
+    that Python's own flush at exit does not fail again with a traceback-like message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    if isinstance(exc, BrokenPipeError):
+        return 0  # the reader left (ravine ... | head): nothing to say
+    _say(f"cannot write to standard output ({exc.strerror or exc})")
+    return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     from ravine.core import SceneError
+    from ravine.core.files import Interrupted, stop_on_signals
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        if any("\0" in a for a in argv):
+            raise UsageError("an argument holds a NUL character")
         if not argv:
             return cmd_app(None)
         if argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
@@ -412,29 +541,50 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 words.append(a)
             if len(words) > 1:
-                raise UsageError(f"unknown command '{words[0]}' (commands: {', '.join(COMMANDS)}; "
+                raise UsageError(f"unknown command {_quote(words[0])} (commands: {', '.join(COMMANDS)}; "
                                  "or ravine SCENE [--present] to open a scene)")
             argv = ["app", *argv]
         args = build_parser().parse_args(argv)
-        if args.command == "list":
-            return cmd_list(args)
-        if args.command == "run":
-            return cmd_run(args)
-        if args.command == "train":
-            return cmd_train(args)
-        if args.command == "render":
-            return cmd_render(args)
-        if args.command == "lesson":
-            return cmd_lesson(args)
-        return cmd_app(args.scene, present=args.present)
-    except (UsageError, SceneError) as exc:
-        print(f"ravine: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        if args.command in ("app", "lesson"):  # windows: the event loop handles the signals
+            return cmd_lesson(args) if args.command == "lesson" else cmd_app(args.scene, present=args.present)
+        command = {"list": cmd_list, "run": cmd_run, "train": cmd_train, "render": cmd_render}[args.command]
+        with stop_on_signals():
+            code = command(args)
+            sys.stdout.flush()
+        return code
+    except Interrupted as exc:
+        _say(str(exc))
+        return exc.exit_code
     except KeyboardInterrupt:
-        print("ravine: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
-    except BrokenPipeError:
-        return 0
+    except (UsageError, SceneError) as exc:
+        _say(exc)
+        return EXIT_USAGE
+    except OSError as exc:
+        if exc.filename is None and _is_stdout_error(exc):
+            return _stdout_failed(exc)
+        _say(f"{exc.strerror or exc}" + (f": {_one_line(exc.filename)}" if exc.filename else ""))
+        return EXIT_USAGE
+    except ValueError as exc:  # RenderError and the core's checks are ValueErrors with one-line messages
+        from ravine.app.rendering import RenderError
+
+        if not isinstance(exc, RenderError):
+            raise
+        _say(exc)
+        return EXIT_USAGE
+
+
+def _is_stdout_error(exc: OSError) -> bool:
+    """Whether the error came from writing standard output (nothing else is written without
+    a file name in ravine's commands)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    except ValueError:
+        return False
+    return exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF)
 
 
 if __name__ == "__main__":
