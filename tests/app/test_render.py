@@ -214,3 +214,32 @@ def test_a_registered_view_is_one_file_and_one_registration(tmp_path, monkeypatc
     frames = render(scene, size=(320, 200), frames=1, views=["map", "stepcount"])
     green = (frames[0][:, :, 1] > 240) & (frames[0][:, :, 0] < 30) & (frames[0][:, :, 2] < 30)
     assert green.mean() > 0.05  # the new view is on the canvas
+
+
+def test_a_long_step_shows_a_busy_line_on_a_terminal(monkeypatch):
+    """A heavy scene's PNG is one long step (simulate, then draw): after a second, a line says
+    what is being done and for how long; it is wiped when the step ends."""
+    import io
+
+    from ravine.app import rendering
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(rendering.sys, "stderr", tty)
+    with rendering._Busy("big.png: simulating 1,000,000 steps x 6 optimizers, drawing", quiet=False):
+        rendering.time.sleep(1.4)
+    shown = tty.getvalue()
+    assert "\rbig.png: simulating 1,000,000 steps x 6 optimizers, drawing" in shown and " s " in shown
+    assert shown.endswith("\r") and shown.split("\r")[-2].strip() == ""  # wiped at the end
+    quiet = Tty()
+    monkeypatch.setattr(rendering.sys, "stderr", quiet)
+    with rendering._Busy("x", quiet=True):
+        rendering.time.sleep(1.2)
+    with rendering._Busy("x", quiet=False):  # under a second: nothing
+        pass
+    assert quiet.getvalue() == ""
+    scene = load_example("momentum-ravine")
+    assert rendering._work(scene, rendering.RenderOptions()) == "simulating 150 steps x 4 optimizers, drawing"
