@@ -18,6 +18,8 @@ from PyQt6 import QtCore
 
 from ravine.core import OptimizerConfig, Scene, SceneError, simulate, value_grid
 from ravine.core.contours import contour_segments, log_levels
+from ravine.core.decimate import envelope, route_pieces
+from ravine.core.stepinfo import arrow_reference
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import check_params
 from ravine.core.scene import START_LIMIT, check_recorded
@@ -102,6 +104,7 @@ class ViewState:
     critical: bool = True  # mark the surface's minima, saddles and maxima
 
 
+ROUTE_PIECES = 64  # hiding the future draws the route from this many cached pieces
 SYNC_WORK = 200_000  # steps x optimizers computed in the GUI thread at most (about 15 ms warm)
 _WARM: set = set()  # kernels this process has run: ("grid", surface), ("run", surface, kind)
 
@@ -128,7 +131,14 @@ def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progre
     for k, cfg in enumerate(todo):
         if stop():
             return None
-        trajs[run_key(scene, cfg)] = simulate(scene.with_(optimizers=[cfg]))[0]
+        traj = simulate(scene.with_(optimizers=[cfg]))[0]
+        # what drawing needs, done here too (off the GUI thread for big runs): the route cut
+        # into pieces bounded by the pixels they cross, and the arrows' scale
+        traj.route = route_pieces(traj.path, get_surface(scene.surface).domain, ROUTE_PIECES)
+        traj.loss_curve = envelope(traj.loss)  # the curves as a plot can show them, extremes kept
+        traj.lr_curve = envelope(np.maximum(traj.lr, 1e-300), first=1)
+        arrow_reference(traj, 0)
+        trajs[run_key(scene, cfg)] = traj
         _WARM.add(("run", scene.surface, cfg.kind))
         progress(k + 1 + (1 if surface else 0), total)
     return image, trajs

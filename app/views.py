@@ -14,6 +14,7 @@ import time
 
 from ravine.app.model import SceneModel
 from ravine.app.style import LINE_SCALE, MARK_SCALE, PRESENTER, log_axes, no_si_prefix, restyle, signals_blocked
+from ravine.core.decimate import route_segments
 from ravine.core.narration import narrate
 from ravine.core.stepinfo import arrow_reference, step_info
 from ravine.landscapes import get_surface
@@ -26,7 +27,7 @@ OUTLINE = "#000000"  # every path's outline: >= 3:1 against every colour of the 
 TAIL = 40  # steps of the bright trail behind each head
 ARROWS = {"-gradient": "#1E88E5", "velocity v": "#00C853", "step taken": "#FFFFFF"}  # on black outlines
 EDGE_INSET = 14  # px between an off-map head's marker and the map's edge
-CHUNKS, CHUNK_MIN = 16, 50  # hiding the future draws the route from this many cached pieces
+BIG_RUN = 100_000  # steps from which the curves are redrawn a frame after the map
 # how the map marks critical points: (legend name, symbol, fill), by kind
 CRITICAL = {
     "min": ("global minimum", "star", "#FFD600"),
@@ -144,7 +145,9 @@ class RunItems:
 
     def __init__(self, color: str):
         self.traj = None
-        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170)))
+        self.ghost = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170), connect="pairs"))
+        self.past = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170), connect="pairs"))  # hiding the future
+        self.past.hide()
         # the outline under the trail: a path of any palette colour stands out on any part of the map
         self.outlines = [pg.PlotCurveItem(pen=_pen(OUTLINE, w + 2.0)) for w in self.FADE]
         self.outline = self.outlines[-1]  # the newest part's
@@ -161,32 +164,27 @@ class RunItems:
             item.setZValue(10 + z)
 
     def all(self):
-        return [self.ghost, *self.outlines, *self.tail, self.head, self.bad, self.edge, self.edge_text]
+        return [self.ghost, self.past, *self.outlines, *self.tail, self.head, self.bad, self.edge, self.edge_text]
 
-    def route_chunks(self, plot, path, color) -> None:
-        """For "hide the future": the route cut into CHUNKS pieces, each drawn once and
-        cached; a frame shows the pieces behind the head and redraws only the one under it."""
-        for item in getattr(self, "chunks", []):
-            plot.removeItem(item)
-        size = max(CHUNK_MIN, -(-len(path) // CHUNKS))
-        self.chunk_size = size
-        self.chunks = []
-        for a in range(0, max(len(path) - 1, 1), size):
-            item = cached(pg.PlotCurveItem(pen=_pen(color, 1.5, 170)))
-            item.setData(path[a: a + size + 1, 0], path[a: a + size + 1, 1])
-            item.setZValue(self.ghost.zValue())
-            item.hide()
-            plot.addItem(item, ignoreBounds=True)
-            self.chunks.append(item)
+    def route_chunks(self, plot, traj, color) -> None:
+        """For "hide the future": the route's pieces (computed with the run: bounded by the
+        pixels they cross); the pieces behind the head are drawn as one cached item, redrawn
+        only when the head enters the next piece, and the part of the piece under the head
+        is drawn each frame."""
+        self.chunk_size, self.pieces = traj.route
+        self.shown_pieces = -1
         self.ghost.setCacheMode(self.ghost.CacheMode.NoCache)
+        self.past.show()
 
-    def show_route_to(self, path, t: int) -> None:
-        """Hide the future: the route up to step t, from the cached pieces."""
+    def show_route_to(self, path, t: int, domain) -> None:
+        """Hide the future: the route up to step t."""
         k = t // self.chunk_size
-        for i, item in enumerate(self.chunks):
-            item.setVisible(i < k)
-        a = k * self.chunk_size
-        self.ghost.setData(path[a: t + 1, 0], path[a: t + 1, 1])
+        if k != self.shown_pieces:
+            seg = np.concatenate(self.pieces[:k]) if k else np.empty((0, 2, 2))
+            self.past.setData(seg[:, :, 0].ravel(), seg[:, :, 1].ravel())
+            self.shown_pieces = k
+        seg = route_segments(path[k * self.chunk_size: t + 1], domain)
+        self.ghost.setData(seg[:, :, 0].ravel(), seg[:, :, 1].ravel())
 
 
 class MapView(pg.GraphicsLayoutWidget):
@@ -310,13 +308,12 @@ class MapView(pg.GraphicsLayoutWidget):
                 items.traj, items.hid = run.traj, hide
                 # the whole route, drawn once and cached; hiding the future draws it in pieces
                 if hide:
-                    items.route_chunks(self.plot, run.traj.path, run.color)
+                    items.route_chunks(self.plot, run.traj, run.color)
                 else:
-                    for item in getattr(items, "chunks", []):
-                        self.plot.removeItem(item)
-                    items.chunks = []
+                    items.past.hide()
                     items.ghost.setCacheMode(items.ghost.CacheMode.DeviceCoordinateCache)
-                    items.ghost.setData(run.traj.path[:, 0], run.traj.path[:, 1])
+                    seg = np.concatenate(run.traj.route[1]) if run.traj.route[1] else np.empty((0, 2, 2))
+                    items.ghost.setData(seg[:, :, 0].ravel(), seg[:, :, 1].ravel())
         starts = {getattr(r.config, "start", None) or self.model.scene.start for r in runs} or {self.model.scene.start}
         self.start.setData([p[0] for p in starts], [p[1] for p in starts])
         self.legend.setVisible(bool(runs))
@@ -326,7 +323,7 @@ class MapView(pg.GraphicsLayoutWidget):
 
     def _rebuild(self, runs) -> None:
         for items in self.items:
-            for item in items.all() + getattr(items, "chunks", []):
+            for item in items.all():
                 self.plot.removeItem(item)
         self.legend.clear()
         self.items = []
@@ -349,7 +346,7 @@ class MapView(pg.GraphicsLayoutWidget):
             path = run.traj.path
             t = min(step, run.traj.steps_done)
             if hide:
-                items.show_route_to(path, t)
+                items.show_route_to(path, t, get_surface(self.model.scene.surface).domain)
             # the trail: TAIL steps behind the head, widest at it, each piece on its outline
             edges = np.linspace(max(0, t - TAIL), t, len(items.tail) + 1).astype(int)
             for seg, out, a, b in zip(items.tail, items.outlines, edges[:-1], edges[1:]):
@@ -525,7 +522,8 @@ class MapView(pg.GraphicsLayoutWidget):
         norms = [n for n in norms if np.isfinite(n) and n > 0]
         if reference is not None and np.isfinite(reference) and reference > 0:
             norms = [reference]
-        self.arrow_scale = 0.2 * min(x1 - x0, y1 - y0) / max(norms) if norms else 1.0
+        scale = 0.2 * min(x1 - x0, y1 - y0) / max(norms) if norms and max(norms) > 1e-200 else 1.0
+        self.arrow_scale = scale if np.isfinite(scale) else 1.0
         return self.arrow_scale
 
     def _scale_bar(self, scale: float | None) -> None:
@@ -665,11 +663,19 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.cost_curves: list[pg.PlotDataItem] = []
         self.lr_curves: list[pg.PlotDataItem] = []
         self.scene().sigMouseMoved.connect(self._hover)
-        model.simulation_changed.connect(self.draw)
+        model.simulation_changed.connect(self._simulation_changed)
         model.step_changed.connect(self.draw_step)
         model.view_changed.connect(self.draw)
         model.scene_replaced.connect(self.readout.hide)
         self.draw()
+
+    def _simulation_changed(self) -> None:
+        """New runs: drawn at once, or, for big ones, in the event loop's next turn, so the
+        map and the curves are painted in two shorter frames instead of one long one."""
+        if self.model.steps > BIG_RUN:
+            QtCore.QTimer.singleShot(0, self.draw)
+        else:
+            self.draw()
 
     def show_plots(self, cost: bool = True, lr: bool = True) -> None:
         """Which of the two plots are in the layout (a lesson's slide may want one)."""
@@ -685,11 +691,13 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.readout.hide()
         super().leaveEvent(event)
 
-    def cost_values(self, run) -> np.ndarray:
-        """What the cost plot shows for a run: loss - min on a log axis, or the loss itself."""
+    def cost_values(self, run, loss=None) -> np.ndarray:
+        """What the cost plot shows for a run (or for `loss`, its values to draw): loss - min
+        on a log axis, or the loss itself."""
+        loss = run.traj.loss if loss is None else loss
         if self.log:
-            return np.maximum(run.traj.loss - self.model.floor_value, 1e-16)
-        return run.traj.loss
+            return np.maximum(loss - self.model.floor_value, 1e-16)
+        return loss
 
     def draw(self) -> None:
         surf = get_surface(self.model.scene.surface)
@@ -721,9 +729,13 @@ class CurvesView(pg.GraphicsLayoutWidget):
             self.lr.setYRange(lo, hi, padding=0.06)
         for i, run in enumerate(runs):
             if self._drawn[i] is not run.traj:  # only what changed is redrawn
-                steps = np.arange(run.traj.steps_done + 1)
-                self.cost_curves[i].setData(steps, self.cost_values(run))
-                self.lr_curves[i].setData(steps[1:], np.maximum(run.traj.lr, 1e-300))
+                # a million steps as the plot can show them (extremes kept; see core/decimate)
+                x, loss = run.traj.loss_curve
+                # an envelope zig-zags within each pixel column: antialiased, Qt takes 0.3 s a
+                # curve to stroke it; plain, 1 ms (and at one point per pixel it looks the same)
+                smooth = len(x) == len(run.traj.loss)
+                self.cost_curves[i].setData(x, self.cost_values(run, loss), antialias=smooth)
+                self.lr_curves[i].setData(*run.traj.lr_curve, antialias=smooth)
                 self._drawn[i] = run.traj
         self.draw_step(self.model.step)
 

@@ -468,7 +468,7 @@ def test_restore_is_exact_with_hide_the_future(big_window_h, qtbot):
     w.model.set_view(hide_future=True)
     after = snapshot(w)
     assert max(x[1] for x in after if x[0] == "pen") == max(x[1] for x in before if x[0] == "pen")
-    route = [c.opts["pen"].widthF() for items in w.map.items for c in items.chunks]
+    route = [items.past.opts["pen"].widthF() for items in w.map.items]
     assert route and max(route) == 1.5
     assert w.network.landscape.getPlotItem().titleLabel.opts["size"] == "10pt"
     assert not any(x in (("label", "19.0pt"), ("label", "16.5pt"), ("textitem", 16.5)) for x in after)

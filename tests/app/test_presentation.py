@@ -208,14 +208,13 @@ def test_present_mode_hides_the_future_and_leaving_restores_it(big_window):
     assert w.model.view.hide_future
     w.model.set_step(120)
     items = w.map.items[0]
-    shown = [c.getData()[0] for c in items.chunks if c.isVisible()] + [items.ghost.getData()[0]]
-    xs = np.concatenate(shown)
+    xs = np.concatenate([items.past.getData()[0], items.ghost.getData()[0]])
     route = w.model.runs[0].traj.path[:, 0]
-    assert set(xs) == set(route[:121])  # the route only up to the head, from cached pieces
-    assert not any(c.isVisible() for c in items.chunks[120 // items.chunk_size:])
+    assert set(xs) == set(route[:121])  # the route only up to the head: cached pieces and the rest
+    assert items.shown_pieces == 120 // items.chunk_size
     mask = w.curves.masks[0]
     assert mask.isVisible() and mask.rect().left() == 120.5  # the curves' future is covered
     w.set_presentation(False)
     assert not mask.isVisible()
     xs, _ = w.map.items[0].ghost.getData()
-    assert len(xs) == w.model.runs[0].traj.steps_done + 1
+    assert len(xs) == 2 * w.model.runs[0].traj.steps_done  # every step, as a segment

@@ -50,8 +50,9 @@ def test_moving_the_lr_slider_changes_the_path(window, qtbot):
     assert window.model.scene.optimizers[1].params["lr"] == panel.editors["lr"].value
     assert panel.editors["lr"].field.text() == f"{panel.editors['lr'].value:.4g}"
     # the drawn curve follows the data
-    xs, ys = window.map.items[1].ghost.getData()
-    np.testing.assert_array_equal(xs, after[1][:, 0])
+    xs, ys = window.map.items[1].ghost.getData()  # as segments: (p0, p1), (p1, p2), ...
+    np.testing.assert_array_equal(xs[0::2], after[1][:-1, 0])
+    np.testing.assert_array_equal(xs[1::2], after[1][1:, 0])
     xs, ys = window.curves.cost_curves[1].getData()
     assert len(xs) == len(after[1])
 
