@@ -298,7 +298,9 @@ kind = "adam"
 
 @pytest.mark.parametrize("path,pattern", [
     ("a\\u0000b.csv", r"network\.data\.path: .*a\\x00b\.csv: "),
-], ids=["NUL"])
+    ("a\\nb.csv", r"network\.data\.path: .*a\\nb\.csv: no such file"),
+    ("\\u001b[2J.csv", r"network\.data\.path: .*\\x1b\[2J\.csv: no such file"),
+], ids=["NUL", "newline", "escape"])
 def test_odd_csv_paths_are_one_line(tmp_path, path, pattern):
     refused(CSV_SCENE.replace("PATH", path), pattern, lambda text, src: loads_scene(text, src, str(tmp_path)))
 
