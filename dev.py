@@ -44,6 +44,21 @@ def ensure_venv() -> None:
     stamp.write_text(want)
 
 
+def warm_up(env) -> None:
+    """Once per change of the code: compile the kernels the default scene and the examples
+    need (on all cores), so that the first window does not wait for them."""
+    digest = hashlib.sha256()
+    for folder in ("core", "landscapes"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            digest.update(path.read_bytes())
+    stamp = VENV / ".ravine-warm"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    say("compiling the optimizers' kernels for the examples (first start only, about half a minute)")
+    if subprocess.call([str(PYTHON), "-m", "ravine.app.cli", "warmup", "--examples"], cwd=ROOT, env=env) == 0:
+        stamp.write_text(digest.hexdigest())
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("app", "test", "bench"):
         print(__doc__.strip(), file=sys.stderr)
@@ -55,6 +70,8 @@ def main(argv: list[str]) -> int:
         say(f"setting up failed ({exc}); see pip's messages above")
         return 1
     env = dict(os.environ)
+    if command == "app":
+        warm_up(env)
     if command == "test":
         cmd = [str(PYTHON), "-m", "pytest", *rest]
     elif command == "bench":

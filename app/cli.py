@@ -23,10 +23,11 @@ import argparse
 import errno
 import os
 import sys
+import time
 from pathlib import Path
 
 EXIT_USAGE = 2
-COMMANDS = ("list", "run", "train", "render", "app", "lesson")
+COMMANDS = ("list", "run", "train", "render", "app", "lesson", "warmup")
 
 
 class UsageError(Exception):
@@ -311,6 +312,32 @@ def _resolve_lesson(arg: str | None):
     return resolve_lesson(DEFAULT_LESSON if arg is None else arg)
 
 
+def cmd_warmup(args) -> int:
+    """Compile every kernel (or the examples' with --examples) on all cores, once."""
+    from ravine.core.warmup import describe, warmup
+
+    if args.jobs is not None and not 1 <= args.jobs <= 256:
+        raise UsageError(f"--jobs: must be an integer in 1..256 (got {args.jobs})")
+    t0 = time.perf_counter()
+    tty = sys.stderr.isatty() and not args.quiet
+
+    def progress(done, total, job, seconds):
+        if tty:
+            bar = "#" * (30 * done // total) + "." * (30 - 30 * done // total)
+            sys.stderr.write(f"\r[{bar}] {done}/{total} kernels  {describe(job)[:40]:<40}")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    results = warmup(examples_only=args.examples, workers=args.jobs, progress=progress)
+    wall = time.perf_counter() - t0
+    if not args.quiet:
+        slow = sorted(results, key=lambda r: -r[1])[:3]
+        print(f"{len(results)} kernel groups ready in {wall:.1f} s "
+              f"(slowest: {', '.join(f'{describe(j)} {s:.1f} s' for j, s in slow)})")
+    return 0
+
+
 def cmd_lesson(args) -> int:
     lesson = _resolve_lesson(args.lesson)  # a broken lesson says so before any window opens
     _check_display()
@@ -431,7 +458,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ravine",
-        usage="ravine [SCENE] [--present] | ravine {list,run,train,render,app,lesson} ...",
+        usage="ravine [SCENE] [--present] | ravine {list,run,train,render,app,lesson,warmup} ...",
         description="Ravine: see how neural-network optimizers behave. With no command, "
                     "opens the app on SCENE (a .toml file or an example name) or the default scene; "
                     "--present opens it in presentation mode, full screen.",
@@ -483,6 +510,10 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--theme", default="light", help="light or dark")
     rd.add_argument("--format", choices=["png", "gif", "mp4"], help="for a folder of scenes (default gif)")
     rd.add_argument("--quiet", action="store_true", help="no progress bar")
+    wu = sub.add_parser("warmup", help="compile every kernel once, on all cores (so nothing waits later)")
+    wu.add_argument("--examples", action="store_true", help="only what the built-in examples need")
+    wu.add_argument("--jobs", type=int, help="worker processes (default: the machine's cores)")
+    wu.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     app = sub.add_parser("app", help="open the app (the default with no command)")
     app.add_argument("scene", nargs="?", help="a scene file or example name")
     app.add_argument("--present", action="store_true", help="presentation mode, full screen")
@@ -547,7 +578,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command in ("app", "lesson"):  # windows: the event loop handles the signals
             return cmd_lesson(args) if args.command == "lesson" else cmd_app(args.scene, present=args.present)
-        command = {"list": cmd_list, "run": cmd_run, "train": cmd_train, "render": cmd_render}[args.command]
+        command = {"list": cmd_list, "run": cmd_run, "train": cmd_train, "render": cmd_render,
+                   "warmup": cmd_warmup}[args.command]
         with stop_on_signals():
             code = command(args)
             sys.stdout.flush()

@@ -9,7 +9,11 @@ or simulate in a worker thread and stay responsive.
 
 from functools import partial
 
-from numba import njit
+from ravine.core.cachedir import ensure_numba_cache
+
+ensure_numba_cache()  # before numba is imported: a cache folder it can write to
+
+from numba import njit  # noqa: E402
 
 jit = partial(njit, cache=True, error_model="numpy", nogil=True)
 """Decorator for scalar and serial kernels."""

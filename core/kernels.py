@@ -33,6 +33,8 @@ from types import ModuleType
 
 import numba
 
+from ravine.core.cachedir import cache_dir
+
 CHUNK = 64  # trajectories per prange task
 LIMIT = 1e6  # |x| or |y| beyond this counts as diverged
 
@@ -174,24 +176,9 @@ def _source() -> tuple[str, list[str], list[str]]:
 
 
 def _cache_dir() -> Path:
-    """Where generated kernels and numba's cache of them live ($RAVINE_CACHE_DIR to move it)."""
-    candidates = []
-    if os.environ.get("RAVINE_CACHE_DIR"):
-        candidates.append(Path(os.environ["RAVINE_CACHE_DIR"]))
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    candidates.append(Path(base) / "ravine")
-    candidates.append(Path(tempfile.gettempdir()) / f"ravine-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
-    for folder in candidates:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / f".probe-{os.getpid()}"
-            probe.write_text("")
-            probe.unlink()
-            return folder
-        except OSError:
-            continue
-    raise OSError("no writable cache folder for ravine's kernels; set RAVINE_CACHE_DIR")
-
+    """Where generated kernels and numba's cache of them live ($RAVINE_CACHE_DIR to move it;
+    see ravine.core.cachedir for the order and the checks on a shared /tmp)."""
+    return cache_dir()
 
 
 def _dependencies_digest(modules: list[str]) -> str:

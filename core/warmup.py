@@ -1,0 +1,109 @@
+"""`ravine warmup`: compile every kernel once, on all cores, so that no window and no
+command waits for numba later.
+
+A kernel is compiled the first time it runs and loaded from the disk cache after that (a
+second or two against a few milliseconds). Warm-up runs each one on a tiny input in a pool
+of worker processes (numba's cache is shared through the disk), and reports how long each
+took: a compile when the cache did not have it, a load when it did.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+
+import numpy as np
+
+# a job is ("pair", surface, optimizer) | ("grid", surface) | ("network",) | ("misc",)
+
+
+def jobs(examples_only: bool = False) -> list[tuple]:
+    """Every kernel (or those the built-in examples need): the (surface, optimizer) pairs,
+    one grid per surface, the network's training kernel, and the small ones (contours,
+    critical points, EWA, decision boundaries)."""
+    from ravine.core.optimizers import OPTIMIZERS
+    from ravine.core.scene import example_names, load_example
+    from ravine.landscapes import SURFACES
+
+    if examples_only:
+        pairs, surfaces, network = set(), set(), False
+        for name in example_names():
+            scene = load_example(name)
+            for cfg in scene.optimizers:
+                pairs.add((scene.surface, cfg.kind))
+            if scene.optimizers:
+                surfaces.add(scene.surface)
+            network = network or scene.network is not None
+    else:
+        pairs = {(s, o) for s in SURFACES for o in OPTIMIZERS}
+        surfaces, network = set(SURFACES), True
+    out = [("misc",)] + [("grid", s) for s in sorted(surfaces)] + [("pair", s, o) for s, o in sorted(pairs)]
+    return out + ([("network",)] if network else [])
+
+
+def run_job(job: tuple) -> tuple[tuple, float]:
+    """Compile (or load) the kernels of one job; returns (job, seconds)."""
+    t0 = time.perf_counter()
+    kind = job[0]
+    if kind == "pair":
+        from ravine.core.simulation import simulate_batch
+        from ravine.landscapes import get_surface
+
+        surface, optimizer = job[1], job[2]
+        start = np.asarray(get_surface(surface).start, dtype=np.float64)
+        simulate_batch(surface, optimizer, start[None, :], 2, record=True)  # the serial kernel
+    elif kind == "grid":
+        from ravine.core.simulation import value_grid
+        from ravine.landscapes import get_surface
+
+        surf = get_surface(job[1])
+        (x0, x1), (y0, y1) = surf.domain
+        value_grid(job[1], np.linspace(x0, x1, 3), np.linspace(y0, y1, 3))
+        surf.critical_points()
+    elif kind == "network":
+        from ravine.core.training import Trainer, network_from_dict
+
+        spec = network_from_dict({"dataset": "moons", "data": {"n": 16}, "epochs": 1, "batch_size": 8,
+                                  "configs": [{"kind": "adam", "lr": 0.01}]}, "warmup")
+        Trainer(spec).step(1)
+    else:
+        from ravine.core.contours import contour_segments, log_levels
+        from ravine.core.ewa import ewa
+        from ravine.core.network import layout, predict_grid
+
+        z = np.arange(9.0).reshape(3, 3)
+        shown, levels, _ = log_levels(z, 3)
+        contour_segments(shown, np.arange(3.0), np.arange(3.0), levels)
+        ewa(np.zeros(3), 0.9, True)
+        sizes, w_off, b_off, n = layout([2, 1])
+        predict_grid(np.zeros(n), sizes, w_off, b_off, np.zeros(2), np.zeros(2), np.empty((2, 2)))
+    return job, time.perf_counter() - t0
+
+
+def warmup(examples_only: bool = False, workers: int | None = None,
+           progress: Callable[[int, int, tuple, float], None] | None = None) -> list[tuple[tuple, float]]:
+    """Run every job (see `jobs`) in `workers` processes (default: the machine's cores);
+    progress(done, total, job, seconds) after each. Returns [(job, seconds)]."""
+    todo = jobs(examples_only)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    done = []
+    if workers == 1:
+        for job in todo:
+            done.append(run_job(job))
+            if progress:
+                progress(len(done), len(todo), *done[-1])
+        return done
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        for future in as_completed([pool.submit(run_job, job) for job in todo]):
+            done.append(future.result())
+            if progress:
+                progress(len(done), len(todo), *done[-1])
+    return done
+
+
+def describe(job: tuple) -> str:
+    return {"pair": lambda: f"{job[1]} x {job[2]}", "grid": lambda: f"{job[1]} map",
+            "network": lambda: "network training", "misc": lambda: "contours, EWA, boundaries"}[job[0]]()

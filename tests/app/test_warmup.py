@@ -1,0 +1,86 @@
+"""`ravine warmup` and the cache folders: kernels compiled ahead, caches that are ours."""
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from ravine.app.cli import main
+from ravine.core import cachedir
+from ravine.core.warmup import describe, jobs, run_job
+
+
+def test_warmup_jobs_cover_every_kernel_the_examples_use():
+    from ravine.core.optimizers import OPTIMIZERS
+    from ravine.core.scene import example_names, load_example
+    from ravine.landscapes import SURFACES
+
+    some = jobs(examples_only=True)
+    for name in example_names():
+        scene = load_example(name)
+        for cfg in scene.optimizers:
+            assert ("pair", scene.surface, cfg.kind) in some
+    every = jobs()
+    assert len([j for j in every if j[0] == "pair"]) == len(SURFACES) * len(OPTIMIZERS)
+    assert ("network",) in every and ("misc",) in every
+    assert describe(("pair", "rosenbrock", "adam")) == "rosenbrock x adam"
+
+
+def test_a_job_compiles_and_says_how_long(capsys):
+    job, seconds = run_job(("pair", "booth", "gd"))
+    assert job == ("pair", "booth", "gd") and seconds >= 0
+
+
+def test_warmup_command(capsys):
+    assert main(["warmup", "--examples", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "kernel groups ready in" in out
+    assert main(["warmup", "--jobs", "0"]) == 2
+    assert "--jobs: must be an integer in 1..256 (got 0)" in capsys.readouterr().err
+
+
+def test_a_shared_tmp_cache_folder_that_is_not_ours_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.delenv("RAVINE_CACHE_DIR", raising=False)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a cache home that cannot hold a folder
+    monkeypatch.setattr(cachedir.tempfile, "gettempdir", lambda: str(tmp_path))
+    uid = os.getuid()
+    planted = tmp_path / f"ravine-{uid}"
+    planted.mkdir()
+    planted.chmod(0o777)  # anyone could plant a kernel here
+    chosen = cachedir.cache_dir()
+    assert chosen != planted and chosen.parent == tmp_path
+    assert stat.S_IMODE(chosen.stat().st_mode) == 0o700
+    planted.rmdir()
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    planted.symlink_to(target)  # a link to somewhere else
+    assert cachedir.cache_dir() != planted
+    planted.unlink()
+    assert cachedir.cache_dir() == planted  # made by us: used
+    assert stat.S_IMODE(planted.stat().st_mode) == 0o700
+
+
+def test_numba_gets_a_cache_folder_when_neither_package_nor_home_is_writable(monkeypatch, tmp_path):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("RAVINE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cachedir.os, "access", lambda path, mode: False)
+    cachedir.ensure_numba_cache()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "numba")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/mine")
+    cachedir.ensure_numba_cache()
+    assert os.environ["NUMBA_CACHE_DIR"] == "/mine"  # the user's choice stands
+
+
+def test_no_writable_home(tmp_path):
+    blocker = tmp_path / "not-a-home"
+    blocker.write_text("")  # a HOME that is a file: nothing can be made under it, even as root
+    env = {k: v for k, v in os.environ.items() if k not in ("RAVINE_CACHE_DIR", "XDG_CACHE_HOME", "NUMBA_CACHE_DIR")}
+    env["HOME"] = str(blocker)
+    code = subprocess.run([sys.executable, "-m", "ravine.app.cli", "run", "momentum-ravine"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert code.returncode == 0, code.stderr[-500:]
+    assert "no locator" not in code.stderr
