@@ -760,16 +760,16 @@ def resolve_lesson(ref):
 
 
 def slide_views(slide) -> list[str]:
-    """The views a slide's handout shows: the ewa tab its EWA view, the network tab the
-    network; the optimizers tab the map, cost and lr views the slide names (map and cost if
-    it names none of them); plus ewa or network when the slide names them."""
-    named = slide.views or ()
+    """The views a slide's handout shows, from the registry: the ewa tab its EWA view, the
+    network tab the network; the optimizers tab the registered views of that tab the slide
+    names (map and cost if it names none); plus ewa or network when the slide names them."""
+    named = [v for v in (slide.views or ()) if v in REGISTRY and REGISTRY[v].make is not None]
     if slide.tab == "ewa":
         return ["ewa"]
     if slide.tab == "network":
         views = ["network"]
     else:
-        views = [v for v in ("map", "cost", "lr") if v in named] or ["map", "cost"]
+        views = [v for v in named if REGISTRY[v].tab == "optimizers"] or ["map", "cost"]
         if "network" in named and slide.scene.network is not None:
             views.append("network")
     if "ewa" in named:
@@ -811,6 +811,9 @@ def slide_canvas(lesson, index: int, options: RenderOptions) -> Canvas:
     note = f"{lesson.title}   {index + 1}/{len(lesson.slides)}" if lesson.title else f"{index + 1}/{len(lesson.slides)}"
     ewa = (slide.ewa or EwaSettings()) if "ewa" in views else None
     canvas = Canvas(slide.scene, slide_options, header=(slide.title, slide.text, note), ewa=ewa)
+    if canvas.model is not None and (slide.inspect or slide.narrate):  # what the slide explains
+        canvas.model.set_view(inspected=slide.inspect or canvas.model.view.inspected,
+                              narrate=slide.narrate or canvas.model.view.narrate)
     canvas.show(slide_step(slide, slide_options))
     return canvas
 

@@ -160,7 +160,7 @@ def test_slide_views_and_steps_follow_the_slides(tiny):
     from ravine.core.lesson import load_lesson
 
     lesson = load_lesson(tiny)
-    assert [slide_views(s) for s in lesson.slides] == [["map", "cost", "lr"], ["ewa"], ["network"]]
+    assert [slide_views(s) for s in lesson.slides] == [["map", "cost", "lr", "inspector"], ["ewa"], ["network"]]
     options = [RenderOptions(views=slide_views(s)) for s in lesson.slides]
     assert [slide_step(s, o) for s, o in zip(lesson.slides, options)] == [40, 0, 12]
     builtin = load_builtin_lesson(DEFAULT_LESSON)
@@ -291,3 +291,19 @@ def test_a_folder_that_refuses_files_is_one_line_with_nothing_left(tiny, tmp_pat
     assert f"{tmp_path / 'out'}: cannot write the slides' PNGs here (Permission denied)" in err
     assert made and not os.path.exists(made[0])
     assert os.listdir(tmp_path) == ["tiny.toml"]  # the folder it made is gone too
+
+
+def test_a_handout_shows_the_narration_a_slide_names(tmp_path):
+    from ravine.app.rendering import RenderOptions, slide_canvas, slide_views
+    from ravine.core.lesson import loads_lesson
+
+    lesson = loads_lesson('[[slides]]\ntitle = "Momentum"\nscene = "momentum-ravine"\n'
+                          'views = ["map", "narration"]\ninspect = "Momentum"\nnarrate = true\nstep = 5\n', "t")
+    assert slide_views(lesson.slides[0]) == ["map", "narration"]
+    canvas = slide_canvas(lesson, 0, RenderOptions((960, 540)))
+    try:
+        assert canvas.model.view.narrate and canvas.model.inspected_run.config.label == "Momentum"
+        assert "v = beta·v + (1-beta)·dW" in canvas.inspector.text.text()
+        assert canvas.map.arrow_names  # its parts on the map
+    finally:
+        canvas.close()
