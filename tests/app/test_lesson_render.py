@@ -165,7 +165,7 @@ def test_slide_views_and_steps_follow_the_slides(tiny):
     assert [slide_step(s, o) for s, o in zip(lesson.slides, options)] == [40, 0, 12]
     builtin = load_builtin_lesson(DEFAULT_LESSON)
     by_title = {s.title: s for s in builtin.slides}
-    assert slide_views(by_title["RMSprop"]) == ["map", "cost"]  # the inspector is not drawn
+    assert slide_views(by_title["RMSprop"]) == ["map", "cost", "inspector"]  # the inspector is drawn too
     assert slide_views(by_title["Gradient descent with momentum"]) == ["map", "cost"]
     assert slide_views(by_title["Learning-rate decay"]) == ["map", "cost", "lr"]
     adam = by_title["Adam"]  # an autoplaying network slide: its last epoch
