@@ -20,15 +20,33 @@
    frames were painted a second. Target: within 10 % of nominal.
 4. Training in the Network tab: how long the event loop ever waits.
 5. Start-up: a fresh process that opens the window on the default scene, to its first
-   painted frame, with numba's cache warm.
+   painted frame, with numba's cache warm; then cold, as a fresh clone meets it (both caches
+   empty: RAVINE_CACHE_DIR and NUMBA_CACHE_DIR pointed at new empty folders), to the first
+   painted frame and to the paint that shows the paths (model.runs filled, not busy), and the
+   same again on those caches once filled, side by side. Target: first paint within 2 s cold.
+   Kernel compile time: in a fresh process, the first call of `kernels().run(surface, kind, 1)`
+   for each of the 6 optimizers on rosenbrock, cold (a compile) against warm (a cache load).
+6. Big runs: the same 6 optimizers at 100,000 and 1,000,000 steps. Slider -> repaint: an lr
+   slider moved until the paint of the map and of the curves that show the new result (the
+   model computes big runs in the background: its result, then those two paints), median and
+   p95 of 7 moves (targets 50 ms at 100,000 and 100 ms at 1,000,000); the longest gap of the
+   event loop (a 5 ms timer) during those moves and during a recompute of all six (steps
+   changed); playback at 1x and 8x as in 3.
+7. Memory: a fresh process per size opens the window on the 6-optimizer scene at 1,000,
+   100,000 and 1,000,000 steps; its resident memory once the paths are painted, and its peak
+   (/proc/self/status VmHWM: a child's getrusage ru_maxrss starts at its parent's peak); and
+   the peak of this benchmark's own process (getrusage), which ends at 1,000,000 steps.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -69,8 +87,88 @@ w = MainWindow(load_example("momentum-ravine"))
 w.show()
 w.repaint()
 app.processEvents()
-print("painted", flush=True)
+print("painted", time.time(), flush=True)
+if "drawn" in sys.argv:  # on to the paint of the map that shows the paths
+    from PyQt6 import QtCore
+    m = w.model
+    seen = []
+
+    class Paints(QtCore.QObject):
+        def eventFilter(self, obj, ev):
+            if ev.type() == QtCore.QEvent.Type.Paint and m.runs and not m.busy and not seen:
+                seen.append(1)  # stamped once this paint is done
+                QtCore.QTimer.singleShot(0, lambda: (print("drawn", time.time(), flush=True), app.quit()))
+            return False
+
+    paints = Paints()
+    w.map.viewport().installEventFilter(paints)
+    if m.runs and not m.busy:  # the results came in the first turn of the event loop: paint them
+        w.map.viewport().update()
+    QtCore.QTimer.singleShot(300_000, app.quit)
+    app.exec()
 """
+
+KERNEL_TIMES = """
+import json, sys, time
+import numpy as np
+from ravine.core import kernels as K
+from ravine.core.simulation import simulate_batch
+from ravine.landscapes import get_surface
+t0 = time.perf_counter()
+ks = K.kernels()
+out = {"module": time.perf_counter() - t0, "pairs": []}
+run = ks.run
+timed = {}
+
+def timing_run(surface, kind, n=K.CHUNK + 1):
+    kernel = run(surface, kind, n)
+    def call(*args):
+        t = time.perf_counter()
+        kernel(*args)
+        timed[(surface, kind)] = time.perf_counter() - t
+    return call
+
+ks.run = timing_run
+for pair in sys.argv[1:]:
+    surface, kind = pair.split(":")
+    start = np.asarray(get_surface(surface).start, dtype=np.float64)[None, :]
+    simulate_batch(surface, kind, start, 1, record=True)  # n = 1: kernels().run(surface, kind, 1)
+    out["pairs"].append([surface, kind, timed[(surface, kind)]])
+print(json.dumps(out))
+"""
+
+MEMORY = """
+import json, resource, sys, time
+from PyQt6 import QtWidgets
+app = QtWidgets.QApplication(sys.argv[:1])
+from ravine.app.window import MainWindow
+from ravine.core import loads_scene
+w = MainWindow(loads_scene(sys.stdin.read()))
+w.resize(1500, 900)
+w.show()
+app.processEvents()
+
+
+def status():  # resident now and at most (kB): VmHWM is this process's own peak, where a child's
+    # getrusage ru_maxrss starts from its parent's (Linux keeps the larger across fork and exec)
+    with open("/proc/self/status") as fh:
+        fields = dict(line.split(":", 1) for line in fh)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+_, before = status()
+w.model.wait(600)
+for _ in range(5):
+    app.processEvents()
+    w.map.viewport().repaint()
+    w.curves.viewport().repaint()
+rss, peak = status()
+print(json.dumps({"rss_kb": rss, "peak_kb": peak, "peak_before_kb": before, "runs": len(w.model.runs),
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+BIG_STEPS = (100_000, 1_000_000)
+PAIRS = [("rosenbrock", k) for k in ("gd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")]
 
 
 def pct(values, q):
@@ -232,17 +330,161 @@ def playback(app, win, speed, limit=3.0):
     }
 
 
+class Ticks:
+    """A 5 ms timer's ticks: the longest wait between two of them is how long the event loop
+    was deaf (the GUI thread busy)."""
+
+    def __init__(self):
+        from PyQt6 import QtCore
+
+        self.times = []
+        self.timer = QtCore.QTimer()
+        self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(lambda: self.times.append(time.perf_counter()))
+        self.timer.start()
+
+    def longest(self, t0, t1) -> float:
+        """The longest gap (ms) between t0, the ticks in between, and t1."""
+        ts = [t0] + [t for t in self.times if t0 < t < t1] + [t1]
+        return float(np.diff(ts).max()) * 1e3
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def until_shown(app, win, action, limit=600.0):
+    """Do `action` (an edit), then run the event loop until the model has adopted the new
+    result (not busy) and the map and the curves have each finished a paint that shows it
+    (their items hold the model's trajectories). Returns (seconds to the map's paint, seconds
+    to the later of the two paints), timed from the action's start."""
+    from PyQt6 import QtCore
+
+    model = win.model
+    state = {"adopted": False}
+    done = {}
+    loop = QtCore.QEventLoop()
+
+    def adopted():
+        state["adopted"] = not model.busy
+
+    def map_shows():
+        return all(getattr(items, "traj", None) is run.traj for run, items in zip(model.runs, win.map.items))
+
+    def curves_show():
+        drawn = getattr(win.curves, "_drawn", None)
+        return drawn is None or all(d is run.traj for run, d in zip(model.runs, drawn))
+
+    def finish(name):
+        if name not in done:
+            done[name] = time.perf_counter()
+            if len(done) == 2:
+                loop.quit()
+
+    class Paints(QtCore.QObject):
+        def __init__(self, name, shows):
+            super().__init__()
+            self.name, self.shows = name, shows
+
+        def eventFilter(self, obj, ev):
+            if (ev.type() == QtCore.QEvent.Type.Paint and state["adopted"] and self.name not in done
+                    and self.shows()):
+                QtCore.QTimer.singleShot(0, lambda: finish(self.name))  # once this paint is done
+            return False
+
+    watches = [(win.map, Paints("map", map_shows)), (win.curves, Paints("curves", curves_show))]
+    for view, watch in watches:
+        view.viewport().installEventFilter(watch)
+    model.simulation_changed.connect(adopted)
+    deadline = QtCore.QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    t0 = time.perf_counter()
+    action()
+    deadline.start(int(limit * 1000))
+    loop.exec()
+    deadline.stop()
+    model.simulation_changed.disconnect(adopted)
+    for view, watch in watches:
+        view.viewport().removeEventFilter(watch)
+    if len(done) < 2:
+        raise RuntimeError(f"no paint showed the new result within {limit:.0f} s (painted: {sorted(done)})")
+    return done["map"] - t0, max(done.values()) - t0
+
+
+def big_slider(app, win, ticks, moves=7):
+    """Move the last optimizer's lr slider `moves` times (2 more moves first, not timed: the
+    first one maps the new arrays' memory), each time until the repaint that shows the new
+    result. Returns latencies to both paints (ms), to the map's paint (ms), the longest
+    event-loop gap of each move (ms), and a note if a move did not recompute."""
+    slider = win.controls.optimizers.panels[5].editors["lr"].slider
+    base = slider.value()
+    both, map_only, gaps = [], [], []
+    stale = 0
+    for i in range(moves + 2):
+        before = win.model.runs[5].traj
+        t0 = time.perf_counter()
+        t_map, t_both = until_shown(app, win, lambda: slider.setValue(base - 40 * (i + 1)))
+        stale += win.model.runs[5].traj is before
+        if i >= 2:
+            both.append(t_both * 1e3)
+            map_only.append(t_map * 1e3)
+            gaps.append(ticks.longest(t0, t0 + t_both))
+    note = f"  [{stale} moves did not recompute]" if stale else ""
+    until_shown(app, win, lambda: slider.setValue(base))
+    return both, map_only, gaps, note
+
+
+def stamps(env, drawn=True, timeout=600):
+    """FIRST_FRAME in a fresh process: seconds from its start to the first painted frame
+    ("painted") and to the paint that shows the paths ("drawn")."""
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", FIRST_FRAME] + (["drawn"] if drawn else []), env=env,
+                         check=True, capture_output=True, text=True, timeout=timeout)
+    return {line.split()[0]: float(line.split()[1]) - t0 for line in out.stdout.splitlines()
+            if line.split() and line.split()[0] in ("painted", "drawn")}
+
+
+def empty_caches(root) -> dict:
+    """An environment whose kernel caches (Ravine's and numba's) are new empty folders."""
+    folder = tempfile.mkdtemp(prefix="caches-", dir=root)
+    for sub in ("ravine", "numba"):
+        os.mkdir(os.path.join(folder, sub))
+    return dict(os.environ, RAVINE_CACHE_DIR=os.path.join(folder, "ravine"),
+                NUMBA_CACHE_DIR=os.path.join(folder, "numba"))
+
+
+def kernel_times(env) -> dict:
+    pairs = [f"{s}:{k}" for s, k in PAIRS]
+    out = subprocess.run([sys.executable, "-c", KERNEL_TIMES, *pairs], env=env, check=True,
+                         capture_output=True, text=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def memory(steps) -> dict:
+    scene = SCENE.replace("steps = 1000", f"steps = {steps}")
+    out = subprocess.run([sys.executable, "-c", MEMORY], input=scene, check=True, capture_output=True,
+                         text=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def mb(kb) -> str:
+    return f"{kb / 1024:,.0f} MB"
+
+
 def main():
     from PyQt6 import QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    from ravine.app.model import MAP_GRID
+    from ravine.app.model import MAP_GRID, SYNC_WORK
     from ravine.app.window import MainWindow
     from ravine.core import loads_scene
 
     win = MainWindow(loads_scene(SCENE))
     win.resize(1500, 900)
     win.show()
+    app.processEvents()
+    win.model.wait()  # the first scene is always computed in the background
     app.processEvents()
     from PyQt6 import QtCore
 
@@ -314,14 +556,75 @@ def main():
           f"answered a 5 ms timer with median gap {np.median(gaps):.1f} ms, p95 {np.percentile(gaps, 95):.1f} ms, "
           f"max {gaps.max():.0f} ms")
 
-    subprocess.run([sys.executable, "-c", FIRST_FRAME], check=True, capture_output=True)  # warm the cache
-    walls = []
-    for _ in range(5):
+    # big runs: the same six optimizers at 100,000 and 1,000,000 steps
+    win.tabs.setCurrentWidget(win.playground)
+    win.resize(1500, 900)
+    app.processEvents()
+    ticks = Ticks()
+    for steps in BIG_STEPS:
+        until_shown(app, win, lambda: win.model.set_steps(steps - 1))  # maps the memory: not timed
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", FIRST_FRAME], check=True, capture_output=True)
-        walls.append(time.perf_counter() - t0)
-    print(f"start-up to first painted frame (fresh process, warm cache): best {min(walls):.2f} s, "
-          f"median {statistics.median(walls):.2f} s   (target 2 s)")
+        t_map, t_all = until_shown(app, win, lambda: win.model.set_steps(steps))
+        gap = ticks.longest(t0, t0 + t_all)
+        print(f"big run, 6 optimizers x {steps:,} steps (window {size_of(win)}): all six recomputed (steps "
+              f"changed) -> map painted after {t_map:.2f} s, map and curves {t_all:.2f} s; longest event-loop "
+              f"gap meanwhile {gap:.0f} ms   (target under 100 ms)")
+        win.model.set_step(win.model.steps)  # whole paths and curves on show
+        app.processEvents()
+        both, map_only, gaps, note = big_slider(app, win, ticks)
+        print(f"slider -> repainted map and curves, 6 optimizers x {steps:,} steps ({len(both)} moves, the "
+              f"result computed {'in the GUI thread' if steps <= SYNC_WORK else 'in the background'}): "
+              f"median {statistics.median(both):.1f} ms, p95 {pct(both, 95):.1f} ms, max {max(both):.1f} ms "
+              f"(map alone: median {statistics.median(map_only):.1f} ms); longest event-loop gap per move: "
+              f"median {statistics.median(gaps):.0f} ms, max {max(gaps):.0f} ms   "
+              f"(target {50 if steps <= 100_000 else 100} ms median){note}")
+        for speed in (1, 8):
+            r = playback(app, win, speed)
+            end = (f", the last step shown after {r['end']:.2f} s (nominal {win.model.steps / r['nominal']:.2f} s)"
+                   if r["end"] is not None else "")
+            print(f"playback 6 x {steps:,} steps, windowed {size_of(win)}, {speed}x: nominal {r['nominal']:,.0f} "
+                  f"steps/s, shown {r['shown']:,.0f} steps/s ({r['shown'] / r['nominal']:.3f}x); {r['frames']} "
+                  f"frames painted in {r['span']:.2f} s -> {r['fps']:.0f} frames/s{end}   (target within 10 %)")
+    ticks.stop()
+    here = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"this process (everything above, ending at 6 x 1,000,000 steps): peak resident {mb(here)}")
+    for steps in (1000,) + BIG_STEPS:
+        m = memory(steps)
+        assert m["runs"] == 6, m
+        print(f"memory, a fresh process opening the window on 6 optimizers x {steps:,} steps: resident "
+              f"{mb(m['rss_kb'])} once painted, peak {mb(m['peak_kb'])} (VmHWM; {mb(m['peak_before_kb'])} "
+              f"before the first result)")
+
+    # start-up: on the usual caches (filled by the first run), then cold as a fresh clone
+    # meets it (both caches empty), then on those caches once filled, side by side
+    stamps(os.environ)  # fills the usual caches
+    warm = [stamps(os.environ) for _ in range(5)]
+    painted = [w["painted"] for w in warm]
+    drawn = [w["drawn"] for w in warm]
+    print(f"start-up to first painted frame (fresh process, warm cache): best {min(painted):.2f} s, "
+          f"median {statistics.median(painted):.2f} s; to the paths painted: best {min(drawn):.2f} s, "
+          f"median {statistics.median(drawn):.2f} s   (target 2 s)")
+    with tempfile.TemporaryDirectory(prefix="ravine-bench-") as root:
+        cold, refilled = [], []
+        for _ in range(2):
+            env = empty_caches(root)
+            cold.append(stamps(env))
+            refilled += [stamps(env) for _ in range(3)]
+        first = " / ".join(f"{c['painted']:.2f}" for c in cold)
+        paths = " / ".join(f"{c['drawn']:.2f}" for c in cold)
+        print(f"start-up on empty caches (RAVINE_CACHE_DIR and NUMBA_CACHE_DIR new empty folders, 2 tries): "
+              f"first painted frame {first} s, paths painted {paths} s; the same caches once filled (6 starts): first "
+              f"painted frame median {statistics.median(r['painted'] for r in refilled):.2f} s, paths painted "
+              f"median {statistics.median(r['drawn'] for r in refilled):.2f} s   (target first paint 2 s cold)")
+        env = empty_caches(root)
+        compiled, loaded = kernel_times(env), kernel_times(env)
+    for what, k in (("cold (a compile)", compiled), ("warm (a cache load)", loaded)):
+        secs = [t for _, _, t in k["pairs"]]
+        each = ", ".join(f"{kind} {t * 1e3:.0f}" for _, kind, t in k["pairs"])
+        print(f"kernel, first call of kernels().run(surface, kind, 1) in a fresh process, {what}: mean "
+              f"{statistics.mean(secs) * 1e3:.0f} ms a kernel, without the process's first "
+              f"{statistics.mean(secs[1:]) * 1e3:.0f} ms (rosenbrock: {each} ms); the generated module "
+              f"imported in {k['module'] * 1e3:.0f} ms")
 
 
 if __name__ == "__main__":
