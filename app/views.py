@@ -298,9 +298,11 @@ class MapView(pg.GraphicsLayoutWidget):
         critical = self.model.image.critical if self.model.image is not None else []
         kinds = {c.kind for c in critical} if self.model.view.critical else set()
         layout = [(r.config.label, r.color) for r in runs], sorted(kinds)
+        made = False
         if layout != getattr(self, "_layout", None):
             self._rebuild(runs)
             self._layout = layout
+            made = True
         self.draw_critical()
         hide = self.model.view.hide_future
         for run, items in zip(runs, self.items):
@@ -319,7 +321,8 @@ class MapView(pg.GraphicsLayoutWidget):
         self.legend.setVisible(bool(runs))
         self.place_legend()
         self.draw_step(self.model.step)
-        restyle(self)  # route pieces made just now get the mode's sizes
+        if made:
+            restyle(self)  # items made or re-set just now get the mode's sizes
 
     def _rebuild(self, runs) -> None:
         for items in self.items:

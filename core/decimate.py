@@ -26,12 +26,12 @@ def segments(path: np.ndarray) -> np.ndarray:
     return np.stack([path[:-1], path[1:]], axis=1)
 
 
-def route_segments(path: np.ndarray, domain) -> np.ndarray:
+def route_segments(path: np.ndarray, domain, exact: bool | None = None) -> np.ndarray:
     """(m, 2, 2) segments that draw `path` as it looks on a map of `domain` ((x0, x1),
     (y0, y1)): exactly for short paths; for long ones each distinct segment between two
     grid cells once (the order of drawing is lost, which a static route does not need)."""
     path = np.asarray(path, dtype=np.float64)
-    if len(path) <= EXACT:
+    if exact if exact is not None else len(path) <= EXACT:
         return segments(path)
     (x0, x1), (y0, y1) = domain
     origin = np.array([x0, y0])
@@ -52,10 +52,13 @@ def route_segments(path: np.ndarray, domain) -> np.ndarray:
 
 def route_pieces(path: np.ndarray, domain, pieces: int, least: int = 50) -> tuple[int, list[np.ndarray]]:
     """The route cut into up to `pieces` pieces of `size` steps (at least `least`), each as
-    route_segments: (size, [piece 0, piece 1, ...]); piece k covers steps k*size..(k+1)*size."""
+    route_segments: (size, [piece 0, piece 1, ...]); piece k covers steps k*size..(k+1)*size.
+    Whether to decimate is decided on the whole route: a long route's pieces are all
+    decimated, however short each is."""
     n = len(path)
     size = max(least, -(-n // pieces))
-    return size, [route_segments(path[a: a + size + 1], domain) for a in range(0, max(n - 1, 1), size)]
+    exact = n <= EXACT
+    return size, [route_segments(path[a: a + size + 1], domain, exact) for a in range(0, max(n - 1, 1), size)]
 
 
 def envelope(values: np.ndarray, first: int = 0, buckets: int = 2_048) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,8 @@ def test_pieces_cover_the_route_in_order():
     path = np.cumsum(np.random.default_rng(2).normal(scale=0.01, size=(10_001, 2)), axis=0)
     size, pieces = route_pieces(path, DOMAIN, 16)
     assert size * len(pieces) >= len(path) - 1 and len(pieces) <= 16
-    np.testing.assert_array_equal(pieces[0][0, 0], path[0]) if len(path[: size + 1]) <= EXACT else None
+    # a long route's pieces are all decimated (decided on the whole route, not per piece)
+    assert len(path) > EXACT and sum(len(p) for p in pieces) < len(path) - 1
     small_size, small = route_pieces(path[:120], DOMAIN, 64)
     assert small_size == 50 and len(small) == 3
     np.testing.assert_array_equal(np.concatenate(small), segments(path[:120]))
