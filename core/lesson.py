@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from ravine.core.params import Param, SceneError, check_params, key_name, quote, read_text, show
-from ravine.core.scene import Scene, example_names, load_example, load_scene, parse_toml, scene_from_dict
+from ravine.core.scene import Scene, check_document, example_names, load_example, load_scene, parse_toml, scene_from_dict
 
 LESSON_VIEWS = ("map", "cost", "lr", "inspector", "narration", "ewa", "network")
 """The views a slide may name unless the app passes its own list."""
@@ -127,14 +127,7 @@ def lesson_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "",
     """Validate a lesson given as plain data (as read from TOML); load every slide's scene.
     base_dir: the folder scene files named by the slides are relative to (the lesson's)."""
     views = _allowed_views(allowed_views)
-    if not isinstance(data, dict):
-        raise SceneError(f"{source or 'lesson'}: must be a table of a lesson's keys (got {show(data)})")
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise SceneError(f"{_where(source, key_name(key))}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
-    title = data.get("title", "")
-    if not isinstance(title, str):
-        raise SceneError(f"{_where(source, 'title')}: must be a string")
+    title = check_document(data, source, "lesson", _TOP_KEYS)
     raw = data.get("slides")
     if raw is None or raw == []:
         raise SceneError(f"{_where(source, 'slides')}: a lesson needs at least one [[slides]] table")

@@ -70,17 +70,24 @@ def _where(source: str, key: str) -> str:
     return f"{source}: {key}" if source else key
 
 
-def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") -> Scene:
-    """Validate a scene given as plain data (as read from TOML); fill in the defaults.
-    base_dir: the folder files named in the scene are relative to (the scene file's)."""
+def check_document(data: Any, source: str, what: str, keys: tuple[str, ...]) -> str:
+    """The checks every file's top level shares (a scene's, a lesson's): a table, only the
+    allowed keys, a string title. Returns the title."""
     if not isinstance(data, dict):
-        raise SceneError(f"{source or 'scene'}: must be a table of a scene's keys (got {show(data)})")
+        raise SceneError(f"{source or what}: must be a table of a {what}'s keys (got {show(data)})")
     for key in data:
-        if key not in _TOP_KEYS:
-            raise SceneError(f"{_where(source, key_name(key))}: unknown key (allowed: {', '.join(_TOP_KEYS)})")
+        if key not in keys:
+            raise SceneError(f"{_where(source, key_name(key))}: unknown key (allowed: {', '.join(keys)})")
     title = data.get("title", "")
     if not isinstance(title, str):
         raise SceneError(f"{_where(source, 'title')}: must be a string")
+    return title
+
+
+def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") -> Scene:
+    """Validate a scene given as plain data (as read from TOML); fill in the defaults.
+    base_dir: the folder files named in the scene are relative to (the scene file's)."""
+    title = check_document(data, source, "scene", _TOP_KEYS)
     network = None
     if "network" in data:
         from ravine.core.training import network_from_dict
