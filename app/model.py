@@ -116,10 +116,13 @@ def run_key(scene: Scene, cfg: OptimizerConfig) -> tuple:
             repr(sorted(cfg.schedule.items())))
 
 
-def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progress=lambda done, total: None):
+def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progress=lambda done, total: None,
+            partial=None):
     """What the views draw for `scene`, from the core: the surface image (if `surface`) and
     every enabled optimizer's trajectory, reusing `known` (run key -> trajectory). Returns
-    (image or None, {run key: trajectory}), or None if `stop()` said so between parts."""
+    (image or None, {run key: trajectory}), or None if `stop()` said so between parts.
+    partial(image, trajectories so far) is called as each part is ready (the window shows
+    them as they come)."""
     todo = [cfg for cfg in scene.optimizers if cfg.enabled and run_key(scene, cfg) not in known]
     total = len(todo) + (1 if surface else 0)
     image = None
@@ -127,6 +130,8 @@ def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progre
         image = surface_image(scene)
         _WARM.add(("grid", scene.surface))
         progress(1, total)
+        if partial and todo:
+            partial(image, {})
     trajs = {}
     for k, cfg in enumerate(todo):
         if stop():
@@ -141,6 +146,8 @@ def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progre
         trajs[run_key(scene, cfg)] = traj
         _WARM.add(("run", scene.surface, cfg.kind))
         progress(k + 1 + (1 if surface else 0), total)
+        if partial and k + 1 < len(todo):
+            partial(image, dict(trajs))
     return image, trajs
 
 
@@ -173,6 +180,7 @@ class SceneModel(QtCore.QObject):
     view_changed = QtCore.pyqtSignal()
     busy_changed = QtCore.pyqtSignal(str)
     _finished = QtCore.pyqtSignal(object)
+    _partly = QtCore.pyqtSignal(object)
     _progressed = QtCore.pyqtSignal(object)
 
     def __init__(self, scene: Scene, path: Path | None = None, parent=None, background: bool = False):
@@ -191,6 +199,7 @@ class SceneModel(QtCore.QObject):
         self._generation = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ravine-scene") if background else None
         self._finished.connect(self._adopt)
+        self._partly.connect(self._adopt_part)
         self._progressed.connect(self._show_progress)
         self._request(surface=True, step=True)
 
@@ -218,8 +227,13 @@ class SceneModel(QtCore.QObject):
                 if gen == self._generation:
                     self._progressed.emit((gen, self._busy_text(cold, done, total, scene)))
 
+            def partial(image, trajs):
+                if gen == self._generation:
+                    self._partly.emit((gen, image, trajs))
+
             try:
-                out = compute(scene, surface, known, stop=lambda: gen != self._generation, progress=progress)
+                out = compute(scene, surface, known, stop=lambda: gen != self._generation, progress=progress,
+                              partial=partial)
             except Exception as exc:  # reported in the window, never lost in the thread
                 out = exc
             self._finished.emit((gen, scene, surface, step, out))
@@ -251,6 +265,8 @@ class SceneModel(QtCore.QObject):
         if isinstance(out, Exception):
             raise out
         image, trajs = out
+        if image is not None and image is self.image:
+            surface = False  # shown already, with the first part
         if image is not None:
             self.image = image
         known = {}
@@ -270,6 +286,26 @@ class SceneModel(QtCore.QObject):
         self.simulation_changed.emit()
         if step:
             self.step_changed.emit(self.step)
+
+    def _adopt_part(self, payload) -> None:
+        """Show what a background computation has so far: the new surface, and the paths
+        that are ready (the others appear as they come)."""
+        gen, image, trajs = payload
+        if gen != self._generation:
+            return
+        if image is not None and image is not self.image:
+            self.image = image
+            self.surface_changed.emit()
+        runs = []
+        for i, cfg in enumerate(self.scene.optimizers):
+            key = run_key(self.scene, cfg)
+            traj = trajs.get(key) or self._known.get(key)
+            if cfg.enabled and traj is not None:
+                traj.label, traj.color = cfg.label, cfg.color
+                runs.append(Run(i, cfg, traj, color_of(self.scene, i)))
+        self.runs = runs
+        self.step = min(self.step, self.scene.steps)
+        self.simulation_changed.emit()
 
     def wait(self, timeout: float = 120.0) -> bool:
         """Block until the background computation (if any) is shown; True if it is."""

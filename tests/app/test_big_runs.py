@@ -96,3 +96,12 @@ def test_progress_is_shown_after_half_a_second(window, qtbot):
     qtbot.waitUntil(lambda: not window.model.busy, timeout=300_000)
     assert not window.busy.isVisible()
     assert np.isfinite(window.model.runs[0].traj.loss[-1])
+
+
+def test_paths_appear_as_they_are_ready(window, qtbot):
+    """A background computation shows the surface and each path as soon as it is ready."""
+    seen = []
+    window.model.simulation_changed.connect(lambda: seen.append(len(window.model.runs)))
+    set_steps(window, qtbot, 300_000)  # four optimizers, computed one after another
+    assert seen[-1] == 4
+    assert [n for n in seen if n < 4] == [1, 2, 3]  # one path more each time
