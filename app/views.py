@@ -28,6 +28,8 @@ TAIL = 40  # steps of the bright trail behind each head
 ARROWS = {"-gradient": "#1E88E5", "velocity v": "#00C853", "step taken": "#FFFFFF"}  # on black outlines
 EDGE_INSET = 14  # px between an off-map head's marker and the map's edge
 BIG_RUN = 100_000  # steps from which the curves are redrawn a frame after the map
+DENSE_ROUTE = 3_000  # segments from which a route is drawn fainter (it covers much of the map)
+HUGE_ROUTE, RECENT = 50_000, 5_000  # past this many segments, only the latest steps' route is drawn
 # how the map marks critical points: (legend name, symbol, fill), by kind
 CRITICAL = {
     "min": ("global minimum", "star", "#FFD600"),
@@ -165,6 +167,15 @@ class RunItems:
 
     def all(self):
         return [self.ghost, self.past, *self.outlines, *self.tail, self.head, self.bad, self.edge, self.edge_text]
+
+    def thin_out(self, traj, color) -> None:
+        """A route that covers much of the map (a wandering run of a million steps) is drawn
+        fainter and thinner, so the surface and the other paths stay readable under it."""
+        segments = sum(len(p) for p in traj.route[1])
+        dense = segments > DENSE_ROUTE
+        pen = _pen(color, 1.0 if dense else 1.5, 70 if dense else 170)
+        for item in (self.ghost, self.past):
+            item.setPen(pen)
 
     def route_chunks(self, plot, traj, color) -> None:
         """For "hide the future": the route's pieces (computed with the run: bounded by the
@@ -315,7 +326,11 @@ class MapView(pg.GraphicsLayoutWidget):
                     items.past.hide()
                     items.ghost.setCacheMode(items.ghost.CacheMode.DeviceCoordinateCache)
                     seg = np.concatenate(run.traj.route[1]) if run.traj.route[1] else np.empty((0, 2, 2))
+                    if len(seg) > HUGE_ROUTE:  # a run wandering all over: its latest steps only
+                        domain = get_surface(self.model.scene.surface).domain
+                        seg = route_segments(run.traj.path[-RECENT:], domain)
                     items.ghost.setData(seg[:, :, 0].ravel(), seg[:, :, 1].ravel())
+                items.thin_out(run.traj, run.color)
         starts = {getattr(r.config, "start", None) or self.model.scene.start for r in runs} or {self.model.scene.start}
         self.start.setData([p[0] for p in starts], [p[1] for p in starts])
         self.legend.setVisible(bool(runs))

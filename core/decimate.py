@@ -4,7 +4,7 @@ pixels it crosses, not by its number of steps.
 A route of a million steps that oscillates in a small valley crosses a few hundred pixels
 a million times; drawing each step is what made a 30,000-step rastrigin render take 85 s.
 `route_segments` keeps each segment between two different cells of a grid as fine as the
-screen (the map's domain / 2,000 per axis) once, in any order (the faint route is drawn as
+screen (the map's domain / 1,024 per axis: about a pixel of a full-screen map) once, in any order (the faint route is drawn as
 separate segments), and the cell centres as its ends: at the scale it is drawn, the same
 picture.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 EXACT = 4_000  # routes up to this many steps are drawn exactly
-CELLS = 2_000  # cells across the domain (finer than any map on a screen)
+CELLS = 1_024  # cells across the domain (about a pixel of a full-screen map)
 _BITS = 21  # cell coordinates clipped to +-2**20 cells around the domain
 
 

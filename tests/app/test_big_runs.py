@@ -105,3 +105,20 @@ def test_paths_appear_as_they_are_ready(window, qtbot):
     set_steps(window, qtbot, 300_000)  # four optimizers, computed one after another
     assert seen[-1] == 4
     assert [n for n in seen if n < 4] == [1, 2, 3]  # one path more each time
+
+
+def test_a_route_wandering_all_over_the_map_stays_readable(window, qtbot):
+    """GD at lr 0.3 on rastrigin wanders the whole map for 100,000 steps: its faint route is
+    drawn thinner and fainter, and only its latest steps, so the surface shows through."""
+    window.open_example("local-optima-rastrigin")
+    window.model.wait()
+    set_steps(window, qtbot, 100_000)
+    window.model.set_param(0, "lr", 0.3)
+    qtbot.waitUntil(lambda: not window.model.busy, timeout=300_000)
+    run, items = window.model.runs[0], window.map.items[0]
+    assert sum(len(p) for p in run.traj.route[1]) > 50_000  # it really does wander
+    assert len(items.ghost.getData()[0]) <= 2 * 5_000
+    pen = items.ghost.opts["pen"]
+    assert pen.color().alpha() < 100 and pen.widthF() <= 1.0
+    calm = window.map.items[1].ghost.opts["pen"]  # a run that settles keeps its usual route
+    assert calm.color().alpha() == 170
