@@ -8,6 +8,7 @@ it again and announces what changed. The model computes nothing itself.
 from __future__ import annotations
 
 import copy
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -198,6 +199,8 @@ class SceneModel(QtCore.QObject):
         self._shown = None  # the scene the shown results belong to
         self._generation = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ravine-scene") if background else None
+        self._part = None  # the latest partial result the window has not taken yet
+        self._part_lock = threading.Lock()
         self._finished.connect(self._adopt)
         self._partly.connect(self._adopt_part)
         self._progressed.connect(self._show_progress)
@@ -228,8 +231,14 @@ class SceneModel(QtCore.QObject):
                     self._progressed.emit((gen, self._busy_text(cold, done, total, scene)))
 
             def partial(image, trajs):
+                # the latest part replaces one the window has not taken yet: parts that
+                # come faster than frames never queue up in the GUI thread
                 if gen == self._generation:
-                    self._partly.emit((gen, image, trajs))
+                    with self._part_lock:
+                        waiting = self._part is not None
+                        self._part = (gen, image, trajs)
+                    if not waiting:
+                        self._partly.emit(None)
 
             try:
                 out = compute(scene, surface, known, stop=lambda: gen != self._generation, progress=progress,
@@ -261,6 +270,8 @@ class SceneModel(QtCore.QObject):
         gen, scene, surface, step, out = payload
         if gen != self._generation or out is None:
             return  # superseded by a newer edit, or cancelled
+        with self._part_lock:
+            self._part = None  # the whole result replaces any part still waiting
         self._set_busy("")
         if isinstance(out, Exception):
             raise out
@@ -287,19 +298,26 @@ class SceneModel(QtCore.QObject):
         if step:
             self.step_changed.emit(self.step)
 
-    def _adopt_part(self, payload) -> None:
+    def _adopt_part(self, _=None) -> None:
         """Show what a background computation has so far: the new surface, and the paths
         that are ready (the others appear as they come)."""
+        with self._part_lock:
+            payload, self._part = self._part, None
+        if payload is None:
+            return
         gen, image, trajs = payload
         if gen != self._generation:
             return
         if image is not None and image is not self.image:
             self.image = image
             self.surface_changed.emit()
+        shown = {run.index: run.traj for run in self.runs}
         runs = []
         for i, cfg in enumerate(self.scene.optimizers):
             key = run_key(self.scene, cfg)
-            traj = trajs.get(key) or self._known.get(key)
+            # the new path if ready; else the one shown so far (so the views keep their items
+            # and only swap data), if any
+            traj = trajs.get(key) or self._known.get(key) or shown.get(i)
             if cfg.enabled and traj is not None:
                 traj.label, traj.color = cfg.label, cfg.color
                 runs.append(Run(i, cfg, traj, color_of(self.scene, i)))

@@ -27,7 +27,7 @@ OUTLINE = "#000000"  # every path's outline: >= 3:1 against every colour of the 
 TAIL = 40  # steps of the bright trail behind each head
 ARROWS = {"-gradient": "#1E88E5", "velocity v": "#00C853", "step taken": "#FFFFFF"}  # on black outlines
 EDGE_INSET = 14  # px between an off-map head's marker and the map's edge
-BIG_RUN = 100_000  # steps from which the curves are redrawn a frame after the map
+BIG_RUN = 20_000  # steps from which the curves are redrawn a frame after the map
 DENSE_ROUTE = 3_000  # segments from which a route is drawn fainter (it covers much of the map)
 HUGE_ROUTE, RECENT = 50_000, 5_000  # past this many segments, only the latest steps' route is drawn
 # how the map marks critical points: (legend name, symbol, fill), by kind
