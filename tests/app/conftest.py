@@ -14,3 +14,11 @@ def window(qtbot):
     qtbot.waitExposed(win)
     assert win.model.wait()
     return win
+
+
+@pytest.fixture
+def big_window(window, qtbot):
+    """The window at a projector's 1920 x 1080."""
+    window.resize(1920, 1080)
+    qtbot.wait(30)
+    return window

@@ -123,6 +123,15 @@ class FakeClock:
         return self.now
 
 
+def play_by_hand(window) -> FakeClock:
+    """Start playback on a clock the test moves, with the timer stopped: the test ticks."""
+    clock = FakeClock()
+    window.timeline.clock = clock
+    window.timeline.play()
+    window.timeline.timer.stop()
+    return clock
+
+
 def test_playback_runs_in_wall_time_and_drops_frames(window, qtbot):
     tl = window.timeline
     clock = FakeClock()
@@ -146,10 +155,7 @@ def test_playback_runs_in_wall_time_and_drops_frames(window, qtbot):
 
 def test_scrubbing_while_playing_goes_on_from_there(window, qtbot):
     tl = window.timeline
-    clock = FakeClock()
-    tl.clock = clock
-    tl.play()
-    tl.timer.stop()
+    clock = play_by_hand(window)
     clock.now += 0.5
     tl._tick()
     window.model.set_step(100)
@@ -448,11 +454,11 @@ def test_inspector_does_not_drive_the_map(window):
     assert not window.model.view.arrows and window.map.arrow_names == []
 
 
-def test_restore_is_exact_with_hide_the_future(big_window_h, qtbot):
+def test_restore_is_exact_with_hide_the_future(big_window, qtbot):
     """Items made or re-sized by their views while presenting go back to the desk's sizes."""
     from tests.app.test_presentation import snapshot
 
-    w = big_window_h
+    w = big_window
     w.model.set_view(hide_future=True)
     for tab in (w.playground, w.network, w.ewa):
         w.tabs.setCurrentWidget(tab)
@@ -474,13 +480,6 @@ def test_restore_is_exact_with_hide_the_future(big_window_h, qtbot):
     assert not any(x in (("label", "19.0pt"), ("label", "16.5pt"), ("textitem", 16.5)) for x in after)
 
 
-@pytest.fixture
-def big_window_h(window, qtbot):
-    window.resize(1920, 1080)
-    qtbot.wait(30)
-    return window
-
-
 def test_log_axes_always_have_numbers(window, qtbot):
     from ravine.app.style import LogAxis
 
@@ -494,8 +493,8 @@ def test_log_axes_always_have_numbers(window, qtbot):
         assert len(labels) >= 2, (lo, hi, labels)
 
 
-def test_adams_narration_fits_without_scrolling(big_window_h, qtbot):
-    w = big_window_h
+def test_adams_narration_fits_without_scrolling(big_window, qtbot):
+    w = big_window
     w.set_presentation(True)
     w.model.set_view(inspected="Adam", narrate=True)
     w.model.set_step(10)
@@ -535,10 +534,7 @@ def test_esc_leaves_a_text_field(window, qtbot):
 
 def test_changing_the_steps_while_playing_does_not_jump(window):
     tl = window.timeline
-    clock = FakeClock()
-    tl.clock = clock
-    tl.play()
-    tl.timer.stop()
+    clock = play_by_hand(window)
     clock.now += 1.0
     tl._tick()
     at = window.model.step

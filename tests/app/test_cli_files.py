@@ -60,27 +60,6 @@ def scene(tmp_path):
 # ------------------------------------------------------------------------------ 1. a full disk
 
 
-def can_mount_tmpfs(folder) -> bool:
-    if os.geteuid() != 0:
-        return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-                          capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs (needs root and mount rights: skipped elsewhere; the monkeypatched
-    tests below cover the same paths everywhere)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if not can_mount_tmpfs(disk):
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
-
-
 BIG = 'surface = "rosenbrock"\nsteps = 20000\n[[optimizers]]\nkind = "adam"\nlr = 0.01\n'
 
 

@@ -105,13 +105,6 @@ def snapshot(window):
     return sizes
 
 
-@pytest.fixture
-def big_window(window, qtbot):
-    window.resize(1920, 1080)
-    qtbot.wait(30)
-    return window
-
-
 def test_every_text_on_every_tab_is_at_least_20_px(big_window, qtbot):
     w = big_window
     w.model.set_view(narrate=True, inspected="Adam")

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import stat
-import subprocess
 import threading
 
 import pytest
@@ -109,26 +108,6 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     with pytest.raises(OSError, match="No space left"):
         write_text_atomic(old, "new\n")
     assert old.read_text() == "old\n" and leftovers(tmp_path) == []
-
-
-def can_mount_tmpfs(folder) -> bool:
-    if os.geteuid() != 0:
-        return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-                          capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs (root only; skipped where mounting is not allowed)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if not can_mount_tmpfs(disk):
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
 
 
 def test_a_full_disk_leaves_nothing(tiny_disk):
