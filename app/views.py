@@ -16,6 +16,7 @@ from ravine.app.model import SceneModel
 from ravine.app.style import LINE_SCALE, MARK_SCALE, PRESENTER, log_axes, no_si_prefix, restyle, signals_blocked
 from ravine.core.decimate import route_segments
 from ravine.core.narration import narrate
+from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.stepinfo import arrow_reference, step_info
 from ravine.landscapes import get_surface
 
@@ -796,6 +797,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.hover_text = self.readout.toPlainText()
 
 
+SLOT_NAMES = {"v": "velocity v", "s": "mean square S"}
+"""How the inspector names the state slots the notes name; others show as "state NAME"."""
+
 class InspectorView(QtWidgets.QWidget):
     """The numbers of the current update for one optimizer, and arrows on the map: the
     negative gradient, the velocity (momentum) and the step actually taken, with their true
@@ -900,11 +904,10 @@ class InspectorView(QtWidgets.QWidget):
             ("gradient dW", vec(info.grad)),
             ("learning rate", f"{info.lr:.4g}"),
         ]
-        if info.direction_name == "v":
-            rows.append(("velocity v", vec(info.v)))
-        if np.any(info.s):
-            rows.append(("mean square S", vec(info.s)))
-            rows.append(("per-axis lr", vec(info.effective_lr) + "  (lr / (sqrt(S)+eps))"))
+        for name, value in info.state.items():  # every slot the optimizer declares
+            rows.append((SLOT_NAMES.get(name, f"state {name}"), vec(value)))
+        if OPTIMIZERS[run.config.kind].effective_lr is not None:
+            rows.append(("per-axis lr", vec(info.effective_lr)))
         rows.append(("step taken", vec(info.step)))
         html = "".join(f"<tr><td style='padding-right:10px'>{k}</td><td>{v}</td></tr>" for k, v in rows)
         note = (f"<br><span style='color:#555'>Arrows: <span style='color:{ARROWS['-gradient']}'>-gradient</span>, "

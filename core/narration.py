@@ -74,21 +74,36 @@ class Explanation:
 @dataclass
 class StepContext:
     """The numbers of update t, for `explain`: g the gradient it used (Nesterov: at the
-    look-ahead point), v_prev/s_prev the first/second moment before it and v/s after, lr the
-    learning rate of this update, hp all hyperparameters (defaults filled in), W the position
-    before and W_new the position after."""
+    look-ahead point), state_prev and state the optimizer's state slots before and after it
+    by their declared names (v_prev/s_prev and v/s read the slots "v" and "s", zero where
+    the optimizer has none), lr the learning rate of this update, hp all hyperparameters
+    (defaults filled in), W the position before and W_new the position after."""
 
     t: int
     g: np.ndarray
-    v_prev: np.ndarray
-    s_prev: np.ndarray
-    v: np.ndarray
-    s: np.ndarray
+    state_prev: dict[str, np.ndarray]
+    state: dict[str, np.ndarray]
     lr: float
     hp: dict[str, Any]
     W: np.ndarray
     W_new: np.ndarray
     digits: int = 4
+
+    @property
+    def v_prev(self) -> np.ndarray:
+        return self.state_prev.get("v", np.zeros(2))
+
+    @property
+    def s_prev(self) -> np.ndarray:
+        return self.state_prev.get("s", np.zeros(2))
+
+    @property
+    def v(self) -> np.ndarray:
+        return self.state.get("v", np.zeros(2))
+
+    @property
+    def s(self) -> np.ndarray:
+        return self.state.get("s", np.zeros(2))
 
     def num(self, x: float) -> str:
         return num(x, self.digits)
@@ -158,6 +173,11 @@ def _display(formula: str) -> str:
     return formula.replace("**", "^").replace("*", DOT)
 
 
+def _slot_name(name: str) -> str:
+    """The notes write the second moment as a capital S."""
+    return "S" if name == "s" else name
+
+
 def explain_generic(opt, ctx: StepContext) -> Explanation:
     """For an optimizer that declares no `explain`: its formula, its hyperparameters, the
     gradient, its state before and after, and the step it took."""
@@ -168,16 +188,15 @@ def explain_generic(opt, ctx: StepContext) -> Explanation:
              ", ".join([f"lr = {ctx.num(ctx.lr)}", *hyper]),
              f"dW = {ctx.vec(ctx.g)}"]
     parts = [Part("dW", ctx.g)]
-    if np.any(ctx.v != 0) or np.any(ctx.v_prev != 0):
-        lines.append(f"v: {ctx.vec(ctx.v_prev)} -> {ctx.vec(ctx.v)}")
-        parts.append(Part("v", ctx.v))
-    if np.any(ctx.s != 0) or np.any(ctx.s_prev != 0):
-        lines.append(f"S: {ctx.vec(ctx.s_prev)} -> {ctx.vec(ctx.s)}")
+    for name, after in ctx.state.items():  # every slot the optimizer declares, by its name
+        lines.append(f"{_slot_name(name)}: {ctx.vec(ctx.state_prev[name])} -> {ctx.vec(after)}")
+        if name == opt.direction:
+            parts.append(Part(name, after))
     lines.append(f"W = W + step = {ctx.vec(ctx.W)} + {ctx.vec(step)} = {ctx.vec(ctx.W_new)}")
     parts.append(Part("step", step, step=True))
     scale = None
     if opt.effective_lr is not None:
-        scale = np.asarray(opt.effective_lr(ctx.s, ctx.lr, ctx.hp, ctx.t), dtype=np.float64)
+        scale = np.asarray(opt.effective_lr(ctx.state, ctx.lr, ctx.hp, ctx.t), dtype=np.float64)
     return Explanation(lines, parts, scale, "effective lr" if scale is not None else "")
 
 
@@ -189,12 +208,10 @@ def context(traj, params: dict, t: int, digits: int = 4, opt=None) -> StepContex
     if opt is None:
         from ravine.core.optimizers import OPTIMIZERS
         opt = OPTIMIZERS[traj.kind]
-    zero = np.zeros(2)
     return StepContext(
         t=t, g=traj.grad[t - 1].copy(),
-        v_prev=traj.v[t - 2].copy() if t > 1 else zero.copy(),
-        s_prev=traj.s[t - 2].copy() if t > 1 else zero.copy(),
-        v=traj.v[t - 1].copy(), s=traj.s[t - 1].copy(), lr=float(traj.lr[t - 1]),
+        state_prev={k: a[t - 2].copy() if t > 1 else np.zeros(2) for k, a in traj.state.items()},
+        state={k: a[t - 1].copy() for k, a in traj.state.items()}, lr=float(traj.lr[t - 1]),
         hp={**opt.defaults(), **params}, W=traj.path[t - 1].copy(), W_new=traj.path[t].copy(),
         digits=digits)
 

@@ -1,7 +1,7 @@
 """Trajectories: the batch call the sweeps build on, and `simulate(scene)` for a scene.
 
-`simulate_batch` runs many trajectories of one optimizer on one surface at once (prange over
-them), each with its own start point and hyperparameters; `simulate` turns a scene into one
+`simulate_batch` runs many trajectories of one optimizer on one surface at once (shared out
+over the cores by ravine.core.threads), each with its own start point and hyperparameters; `simulate` turns a scene into one
 `Trajectory` per optimizer with everything the views draw. Nothing here returns a NaN: a
 trajectory that diverges stops at its last finite position and says at which step.
 """
@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from ravine.core.kernels import LIMIT, kernels
+from ravine.core.kernels import CHUNK, LIMIT, kernels
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import SceneError, check_params, show
 from ravine.core.scene import MAX_RECORDED_STEPS, STEPS
 from ravine.core.schedules import check_schedule, lr_per_step
+from ravine.core.threads import parallel
 from ravine.landscapes import SURFACES, get_surface
 
 
@@ -27,9 +28,11 @@ class BatchResult:
 
     final (n, 2): last good position; final_loss (n,): the loss there; diverged_at (n,):
     the update at which a trajectory diverged, or -1. With record=True also path and loss
-    (n, steps+1[, 2]) and grad, v, s (n, steps, 2): the gradient each update used and the
-    optimizer state (first moment v, second moment S) after it. Recorded rows at and after
-    a trajectory's divergence repeat its last good position; use diverged_at to cut them.
+    (n, steps+1[, 2]), grad (n, steps, 2), the gradient each update used, and `state`, the
+    optimizer's state after each update by its slot names (each (n, steps, 2); Adam's are
+    "v" and "s"). `v` and `s` are the slots of those names, zeros for an optimizer without
+    them. Recorded rows at and after a trajectory's divergence repeat its last good
+    position; use diverged_at to cut them.
     """
 
     final: np.ndarray
@@ -40,14 +43,28 @@ class BatchResult:
     path: np.ndarray | None = None
     loss: np.ndarray | None = None
     grad: np.ndarray | None = None
-    v: np.ndarray | None = None
-    s: np.ndarray | None = None
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def v(self) -> np.ndarray | None:
+        return _slot(self.state, "v", self.grad)
+
+    @property
+    def s(self) -> np.ndarray | None:
+        return _slot(self.state, "s", self.grad)
 
     def lr_per_step(self, i: int) -> np.ndarray:
         """(steps,): the learning rate each update of trajectory i used (inf where lr times
         the schedule's factor leaves the float range: the trajectory diverged there)."""
         with np.errstate(over="ignore"):
             return self.lr[i] * self.lr_factor
+
+
+def _slot(state: dict[str, np.ndarray], name: str, like: np.ndarray | None) -> np.ndarray | None:
+    """A state slot by name, or zeros shaped like `like` for an optimizer without it."""
+    if name in state:
+        return state[name]
+    return None if like is None else np.zeros_like(like)
 
 
 def _array(value: Any, name: str, allowed: str) -> np.ndarray:
@@ -169,8 +186,9 @@ def simulate_batch(
     """Run len(starts) trajectories of optimizer `kind` on `surface` at once.
 
     starts: (n, 2) start points, or one (x, y). lr and each hyperparameter of the optimizer
-    (beta, beta1, beta2, eps, bias_correction; see `ravine list`) may be a scalar or an array
-    of n values, one per trajectory, so one call sweeps them. schedule: a schedule's name
+    (beta, beta1, beta2, eps, bias_correction...; see `ravine list`) may be a scalar or an
+    array of n values, one per trajectory, so one call sweeps them. The trajectories are
+    shared out over ravine.core.threads (the same results for any number of threads). schedule: a schedule's name
     ("exponential", with its defaults) or its table such as {"kind": "inverse_time",
     "decay_rate": 1.0, "steps_per_epoch": 10}; update t uses lr[i] * schedule(epoch(t), lr=1).
     record=False keeps only the final positions (the fast path for sweeps and maps);
@@ -199,32 +217,42 @@ def simulate_batch(
 
     declared = {p.name: p for p in opt.params}
     checked = {name: _checked(declared[name], value, n) for name, value in hyper.items()}
-    b1, b2, eps, flag = opt.slots(checked, n)
+    table_h = opt.hyper_table(checked, n)
+    powers = np.array(opt.power_index(), dtype=np.int64)
+    initial = opt.initial_state()
 
     lr_arr = _checked(declared["lr"], lr, n)
     table = _schedule(schedule)
     factor = lr_per_step(table, 1.0, steps)
 
-    run = kernels().run(surf.name, kind, n)
+    run = kernels().run(surf.name, kind)
     p = surf.packed(params)
+    slots = len(opt.state)
     if record:
         path = np.empty((n, steps + 1, 2))
         loss = np.empty((n, steps + 1))
         grad = np.empty((n, steps, 2))
-        v = np.empty((n, steps, 2))
-        s = np.empty((n, steps, 2))
+        state = np.empty((n, steps, slots, 2))
     else:
         path = np.empty((1, 1, 2))
         loss = np.empty((1, 1))
-        grad = v = s = np.empty((1, 1, 2))
+        grad = np.empty((1, 1, 2))
+        state = np.empty((1, 1, slots, 2))
     final = np.empty((n, 2))
     final_loss = np.empty(n)
     diverged = np.empty(n, dtype=np.int64)
-    run(p, starts, lr_arr, factor, b1, b2, eps, flag, steps, record,
-        path, loss, grad, v, s, final, final_loss, diverged)
+
+    def piece(lo: int, hi: int) -> None:
+        rows = slice(lo, hi) if record else slice(0, 1)
+        run(p, starts[lo:hi], lr_arr[lo:hi], factor, np.ascontiguousarray(table_h[:, lo:hi]), powers, initial, steps,
+            record, path[rows], loss[rows], grad[rows], state[rows], final[lo:hi], final_loss[lo:hi],
+            diverged[lo:hi])
+
+    parallel(piece, n, CHUNK)
     result = BatchResult(final, final_loss, diverged, lr_arr, factor)
     if record:
-        result.path, result.loss, result.grad, result.v, result.s = path, loss, grad, v, s
+        result.path, result.loss, result.grad = path, loss, grad
+        result.state = {name: state[:, :, i] for i, name in enumerate(opt.state)}
     return result
 
 
@@ -234,9 +262,10 @@ class Trajectory:
 
     path (k+1, 2) and loss (k+1,) are positions 0..k (0 is the start); lr (k,) is the
     learning rate update t used, grad (k, 2) the gradient it used (Nesterov: at the
-    look-ahead point), v and s (k, 2) the optimizer state after it (first moment / momentum
-    and second moment S; zero where the optimizer has none). diverged_at is the update at
-    which the run left the finite region |x|, |y| <= 1e6, or None.
+    look-ahead point), state the optimizer's state after it, (k, 2) per slot by the names the
+    optimizer declares; v and s are the slots of those names (first moment / momentum and
+    second moment S), zero where the optimizer has none. diverged_at is the update at which
+    the run left the finite region |x|, |y| <= 1e6, or None.
     """
 
     label: str
@@ -245,10 +274,17 @@ class Trajectory:
     loss: np.ndarray
     lr: np.ndarray
     grad: np.ndarray
-    v: np.ndarray
-    s: np.ndarray
+    state: dict[str, np.ndarray] = field(default_factory=dict)
     diverged_at: int | None = None
     color: str | None = None
+
+    @property
+    def v(self) -> np.ndarray:
+        return _slot(self.state, "v", self.grad)
+
+    @property
+    def s(self) -> np.ndarray:
+        return _slot(self.state, "s", self.grad)
 
     @property
     def steps_done(self) -> int:
@@ -294,7 +330,7 @@ def simulate(scene) -> Simulation:
         out.trajectories.append(Trajectory(
             label=cfg.label, kind=cfg.kind,
             path=r.path[0, :k + 1], loss=r.loss[0, :k + 1], lr=r.lr_per_step(0)[:k],
-            grad=r.grad[0, :k], v=r.v[0, :k], s=r.s[0, :k],
+            grad=r.grad[0, :k], state={name: a[0, :k] for name, a in r.state.items()},
             diverged_at=None if bad < 0 else bad, color=cfg.color,
         ))
     return out
@@ -328,5 +364,6 @@ def value_grid(surface: str, xs, ys, surface_params: dict[str, Any] | None = Non
         raise SceneError(f"xs, ys: {xs.shape[0]:,} x {ys.shape[0]:,} points; at most {MAX_GRID_POINTS:,} "
                          "(4096 x 4096)")
     out = np.empty((ys.shape[0], xs.shape[0]))
-    kernels().grid(surf.name)(surf.packed(params), xs, ys, out)
+    grid, p = kernels().grid(surf.name), surf.packed(params)
+    parallel(lambda lo, hi: grid(p, xs, ys[lo:hi], out[lo:hi]), ys.shape[0], max(1, 4096 // xs.shape[0]))
     return out

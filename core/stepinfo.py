@@ -13,9 +13,10 @@ from ravine.core.optimizers import OPTIMIZERS
 class StepInfo:
     """Update t (1-based) of a trajectory: from position `at` to at + step.
 
-    grad is the gradient the update used, v and s the optimizer state after it, lr the
-    learning rate of the update, direction what the step follows (the gradient, or the
-    velocity v), and effective_lr the per-axis factor k with step = -k * direction: for
+    grad is the gradient the update used, state the optimizer's state after it by its
+    declared slot names (v and s: the slots of those names, zero where there are none), lr
+    the learning rate of the update, direction what the step follows (the gradient, or a
+    state slot such as the velocity v), and effective_lr the per-axis factor k with step = -k * direction: for
     RMSprop and Adam it is what makes them fast along a shallow ravine and careful across it.
     """
 
@@ -23,12 +24,19 @@ class StepInfo:
     at: np.ndarray
     step: np.ndarray
     grad: np.ndarray
-    v: np.ndarray
-    s: np.ndarray
+    state: dict[str, np.ndarray]
     lr: float
     direction_name: str
     direction: np.ndarray
     effective_lr: np.ndarray
+
+    @property
+    def v(self) -> np.ndarray:
+        return self.state.get("v", np.zeros(2))
+
+    @property
+    def s(self) -> np.ndarray:
+        return self.state.get("s", np.zeros(2))
 
 
 def step_info(traj, params: dict, t: int) -> StepInfo:
@@ -39,14 +47,15 @@ def step_info(traj, params: dict, t: int) -> StepInfo:
     opt = OPTIMIZERS[traj.kind]
     full = {**opt.defaults(), **params}
     lr = float(traj.lr[t - 1])
-    grad, v, s = traj.grad[t - 1], traj.v[t - 1], traj.s[t - 1]
-    direction = v if opt.direction == "v" else grad
+    grad = traj.grad[t - 1]
+    state = {name: a[t - 1].copy() for name, a in traj.state.items()}
+    direction = grad if opt.direction == "grad" else state[opt.direction]
     if opt.effective_lr is None:
         k = np.full(2, lr)
     else:
-        k = np.asarray(opt.effective_lr(s, lr, full, t), dtype=np.float64)
+        k = np.asarray(opt.effective_lr(state, lr, full, t), dtype=np.float64)
     return StepInfo(t, traj.path[t - 1].copy(), traj.path[t] - traj.path[t - 1], grad.copy(),
-                    v.copy(), s.copy(), lr, opt.direction, direction.copy(), k)
+                    state, lr, opt.direction, direction.copy(), k)
 
 
 def arrow_reference(traj, t: int) -> float:

@@ -3,8 +3,8 @@
 A `NetworkSpec` (a scene's [network] table) names a dataset, the layer sizes, lambda, the
 number of epochs, the mini-batch size and a list of configurations, each an optimizer of the
 core with its hyperparameters and learning-rate schedule (per epoch), and optionally its own
-batch size and seed. `Trainer` trains them all in parallel (`prange` over configurations,
-without the GIL), a chunk of epochs at a time so that a window can show progress; `train`
+batch size and seed. `Trainer` trains them all in parallel (a thread per configuration, the
+generated kernel of its optimizer without the GIL; see ravine.core.training_kernel), a chunk of epochs at a time so that a window can show progress; `train`
 runs a spec to the end.
 
 Per epoch e (1-based) a configuration reshuffles the training set (seeded), cuts it into
@@ -23,16 +23,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numba
 import numpy as np
 
 from ravine.core.configs import check_optimizer_entry, check_unique_labels
 from ravine.core.datasets import DATASETS, make_dataset, split
-from ravine.core.kernels import network_kernels
+from ravine.core.kernels import kernels
 from ravine.core.network import he_init, layout, seed_state, weight_mask
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError, check_params, key_name, show
 from ravine.core.schedules import SCHEDULES
+from ravine.core.threads import parallel
+from ravine.core.training_kernel import Config, Net, Records
 
 MAX_SNAPSHOTS = 1000
 """At most this many snapshots of the weights per configuration (plus the start)..."""
@@ -275,15 +276,15 @@ class Trainer:
         self.batch_size = np.minimum(self.batch_size, m)
         seeds = [spec.seed if c.seed is None else c.seed for c in self.configs]
         self.theta = np.array([he_init(spec.layers, s) for s in seeds]).reshape(C, self.P)
-        self.mom = np.zeros((C, self.P))
-        self.sq = np.zeros((C, self.P))
-        self.t_count = np.zeros(C, dtype=np.int64)
         self.rng = np.array([seed_state(s) for s in seeds], dtype=np.uint64)
-        self.kinds = np.array([list(OPTIMIZERS).index(c.kind) for c in self.configs], dtype=np.int64)
-        slots = [OPTIMIZERS[c.kind].slots({k: v for k, v in c.params.items() if k != "lr"}, 1)
-                 for c in self.configs]
-        self.b1, self.b2, self.eps, self.flag = (np.array([s[i][0] for s in slots]) for i in range(4))
-        self.flag = self.flag.astype(np.bool_)
+        opts = [OPTIMIZERS[c.kind] for c in self.configs]
+        self.state = [np.repeat(o.initial_state()[:, None], self.P, axis=1) for o in opts]
+        """Each configuration's optimizer state, (slots, P) by its declared slot names."""
+        self.power = [np.ones(len(o.powers)) for o in opts]
+        self.updates = np.zeros(C, dtype=np.int64)
+        """Each configuration's updates (mini-batches) so far."""
+        self.hyper = [o.hyper_table({k: v for k, v in c.params.items() if k != "lr"}, 1)[:, 0].copy()
+                      for o, c in zip(opts, self.configs)]
         epochs = np.arange(1, E + 1)
         self.lr_table = np.array([self._lr(c, epochs) for c in self.configs]).reshape(C, E)
         self.nb = (m + self.batch_size - 1) // self.batch_size
@@ -297,6 +298,18 @@ class Trainer:
         self.diverged = np.full(C, -1, dtype=np.int64)
         self.epoch = 0
         self._chunk = 1  # epochs per kernel call, adapted to take about CHUNK_SECONDS
+        self._net = Net(self.sizes, self.w_off, self.b_off, self.mask, float(spec.lambd),
+                        self.X, self.y, self.X_test, self.y_test)
+        self._jobs = [(o.name, Config(self.theta[c], self.state[c], self.power[c], self.updates[c:c + 1],
+                                      self.rng[c:c + 1], int(self.batch_size[c]), self.lr_table[c], self.hyper[c],
+                                      np.array(o.power_index(), dtype=np.int64)),
+                       Records(self.it_cost[c], self.ep_cost[c], self.train_acc[c], self.test_acc[c],
+                               self.snapshots[c], self.snap_every, self.diverged[c:c + 1]))
+                      for c, o in enumerate(opts)]
+
+    def state_of(self, c: int) -> dict[str, np.ndarray]:
+        """Configuration c's optimizer state by slot name ((P,) each, a view)."""
+        return dict(zip(OPTIMIZERS[self.configs[c].kind].state, self.state[c]))
 
     @staticmethod
     def _lr(config: NetworkConfig, epochs: np.ndarray) -> np.ndarray:
@@ -326,21 +339,20 @@ class Trainer:
         return self
 
     def _run(self, n: int) -> None:
-        """One kernel call: epochs self.epoch .. self.epoch + n - 1 of every configuration."""
-        train_kernel = network_kernels().train
-        threads = numba.get_num_threads()
-        if not self.parallel:
-            numba.set_num_threads(1)  # the same compiled code, one configuration after another
+        """Epochs self.epoch .. self.epoch + n - 1 of every configuration: one kernel call each,
+        on a thread each (one after another without `parallel`: the same results)."""
+        ks = kernels()
+        trainers = [ks.train(kind) for kind, _, _ in self._jobs]  # loaded (or compiled) here
+
+        def piece(lo: int, hi: int) -> None:
+            for c in range(lo, hi):
+                if self.diverged[c] < 0:
+                    trainers[c](self._net, self._jobs[c][1], self._jobs[c][2], self.epoch, n)
+
         try:
-            train_kernel(
-                self.kinds, self.theta, self.mom, self.sq, self.t_count, self.rng, self.X, self.y,
-                self.X_test, self.y_test, self.sizes, self.w_off, self.b_off, self.mask,
-                float(self.spec.lambd), self.batch_size, self.lr_table, self.b1, self.b2, self.eps,
-                self.flag, self.epoch, n, self.it_cost, self.ep_cost, self.train_acc, self.test_acc,
-                self.snapshots, self.snap_every, self.diverged)
+            parallel(piece, len(self._jobs), 1, None if self.parallel else 1)
         finally:
             self.epoch += n
-            numba.set_num_threads(threads)
 
     def runs(self) -> list[TrainRun]:
         """Every configuration's results so far, cut at its last finite epoch.

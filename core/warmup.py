@@ -17,31 +17,32 @@ from multiprocessing import get_context
 
 import numpy as np
 
-# a job is ("pair", surface, optimizer) | ("grid", surface) | ("network",) | ("misc",)
+# a job is ("pair", surface, optimizer) | ("grid", surface) | ("network", optimizer) | ("misc",)
 
 
 def jobs(examples_only: bool = False) -> list[tuple]:
     """Every kernel (or those the built-in examples need): the (surface, optimizer) pairs,
-    one grid per surface, the network's training kernel, and the small ones (contours,
+    one grid per surface, each optimizer's training kernel, and the small ones (contours,
     critical points, EWA, decision boundaries)."""
     from ravine.core.optimizers import OPTIMIZERS
     from ravine.core.scene import example_names, load_example
     from ravine.landscapes import SURFACES
 
     if examples_only:
-        pairs, surfaces, network = set(), set(), False
+        pairs, surfaces, network = set(), set(), set()
         for name in example_names():
             scene = load_example(name)
             for cfg in scene.optimizers:
                 pairs.add((scene.surface, cfg.kind))
             if scene.optimizers:
                 surfaces.add(scene.surface)
-            network = network or scene.network is not None
+            if scene.network is not None:
+                network |= {c.kind for c in scene.network.configs}
     else:
         pairs = {(s, o) for s in SURFACES for o in OPTIMIZERS}
-        surfaces, network = set(SURFACES), True
+        surfaces, network = set(SURFACES), set(OPTIMIZERS)
     out = [("misc",)] + [("grid", s) for s in sorted(surfaces)] + [("pair", s, o) for s, o in sorted(pairs)]
-    return out + ([("network",)] if network else [])
+    return out + [("network", o) for o in sorted(network)]
 
 
 def run_job(job: tuple) -> tuple[tuple, float]:
@@ -67,7 +68,7 @@ def run_job(job: tuple) -> tuple[tuple, float]:
         from ravine.core.training import Trainer, network_from_dict
 
         spec = network_from_dict({"dataset": "moons", "data": {"n": 16}, "epochs": 1, "batch_size": 8,
-                                  "configs": [{"kind": "adam", "lr": 0.01}]}, "warmup")
+                                  "configs": [{"kind": job[1], "lr": 0.01}]}, "warmup")
         Trainer(spec).step(1)
     else:
         from ravine.core.contours import contour_segments, log_levels
@@ -106,4 +107,4 @@ def warmup(examples_only: bool = False, workers: int | None = None,
 
 def describe(job: tuple) -> str:
     return {"pair": lambda: f"{job[1]} x {job[2]}", "grid": lambda: f"{job[1]} map",
-            "network": lambda: "network training", "misc": lambda: "contours, EWA, boundaries"}[job[0]]()
+            "network": lambda: f"network training x {job[1]}", "misc": lambda: "contours, EWA, boundaries"}[job[0]]()

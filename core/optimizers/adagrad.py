@@ -10,16 +10,21 @@ from ravine.core.optimizers import EPS, LR, Optimizer
 
 
 @jit
-def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+def update(g, w, s, lr, eps):
     """S += dW**2;  W -= lr*dW/(sqrt(S)+eps)"""
     s = s + g * g
-    return -lr * g / (math.sqrt(s) + eps), m, s
+    return -lr * g / (math.sqrt(s) + eps), s
 
 
+def reference(w, grad, state, lr, hp, t):
+    g = grad(w)
+    s = state["s"] + g**2
+    return w - lr * g / (np.sqrt(s) + hp["eps"]), {"s": s}
 
-def effective_lr(s, lr, hp, t):
+
+def effective_lr(state, lr, hp, t):
     """lr / (sqrt(S) + eps) per axis: small where gradients have been large."""
-    return lr / (np.sqrt(s) + hp["eps"])
+    return lr / (np.sqrt(state["s"]) + hp["eps"])
 
 
 def explain(ctx):
@@ -36,6 +41,8 @@ OPTIMIZER = Optimizer(
     formula="S += dW^2; W -= lr*dW/(sqrt(S)+eps)",
     params=(LR, EPS),
     update=update,
+    reference=reference,
+    state=("s",),
     effective_lr=effective_lr,
     explain=explain,
 )

@@ -10,25 +10,36 @@ from ravine.core.optimizers import BETA1, BETA2, BIAS_CORRECTION, EPS, LR, Optim
 
 
 @jit
-def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+def update(g, w, v, s, lr, beta1, beta2, eps, bias_correction, beta1_t, beta2_t):
     """V = beta1*V + (1-beta1)*dW;  S = beta2*S + (1-beta2)*dW**2;
     with bias correction V /= (1-beta1**t), S /= (1-beta2**t) (divided, not multiplied);
     W -= lr * V / (sqrt(S) + eps)"""
-    m = b1 * m + (1.0 - b1) * g
-    s = b2 * s + (1.0 - b2) * g * g
-    if flag:
-        mh = m / c1
-        sh = s / c2
+    v = beta1 * v + (1.0 - beta1) * g
+    s = beta2 * s + (1.0 - beta2) * g * g
+    if bias_correction:
+        vh = v / (1.0 - beta1_t)
+        sh = s / (1.0 - beta2_t)
     else:
-        mh = m
+        vh = v
         sh = s
-    return -lr * mh / (math.sqrt(sh) + eps), m, s
+    return -lr * vh / (math.sqrt(sh) + eps), v, s
 
 
+def reference(w, grad, state, lr, hp, t):
+    b1, b2, g = hp["beta1"], hp["beta2"], grad(w)
+    v = b1 * state["v"] + (1 - b1) * g
+    s = b2 * state["s"] + (1 - b2) * g**2
+    if hp["bias_correction"]:
+        step = lr * (v / (1 - b1**t)) / (np.sqrt(s / (1 - b2**t)) + hp["eps"])
+    else:
+        step = lr * v / (np.sqrt(s) + hp["eps"])
+    return w - step, {"v": v, "s": s}
 
-def effective_lr(s, lr, hp, t):
+
+def effective_lr(state, lr, hp, t):
     """lr / (1 - beta1**t) / (sqrt(S / (1 - beta2**t)) + eps) per axis (without correction,
     lr / (sqrt(S) + eps)): the factor that multiplies V in the step."""
+    s = state["s"]
     if hp["bias_correction"]:
         return lr / (1.0 - hp["beta1"] ** t) / (np.sqrt(s / (1.0 - hp["beta2"] ** t)) + hp["eps"])
     return lr / (np.sqrt(s) + hp["eps"])
@@ -78,6 +89,9 @@ OPTIMIZER = Optimizer(
     "V^ = V/(1-b1^t), S^ = S/(1-b2^t)",
     params=(LR, BETA1, BETA2, EPS, BIAS_CORRECTION),
     update=update,
+    reference=reference,
+    state=("v", "s"),
+    powers=("beta1", "beta2"),
     direction="v",
     effective_lr=effective_lr,
     explain=explain,

@@ -7,9 +7,13 @@ from ravine.core.optimizers import LR, Optimizer
 
 
 @jit
-def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+def update(g, w, lr):
     """W -= lr * dW"""
-    return -lr * g, m, s
+    return -lr * g
+
+
+def reference(w, grad, state, lr, hp, t):
+    return w - lr * grad(w), {}
 
 
 def explain(ctx):
@@ -28,5 +32,6 @@ OPTIMIZER = Optimizer(
     formula="W -= lr*dW",
     params=(LR,),
     update=update,
+    reference=reference,
     explain=explain,
 )

@@ -7,10 +7,15 @@ from ravine.core.optimizers import BETA, LR, Optimizer
 
 
 @jit
-def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+def update(g, w, v, lr, beta):
     """v = beta*v + (1-beta)*dW;  W -= lr*v"""
-    m = b1 * m + (1.0 - b1) * g
-    return -lr * m, m, s
+    v = beta * v + (1.0 - beta) * g
+    return -lr * v, v
+
+
+def reference(w, grad, state, lr, hp, t):
+    v = hp["beta"] * state["v"] + (1 - hp["beta"]) * grad(w)
+    return w - lr * v, {"v": v}
 
 
 def velocity(ctx):
@@ -42,6 +47,8 @@ OPTIMIZER = Optimizer(
     formula="v = beta*v + (1-beta)*dW; W -= lr*v",
     params=(LR, BETA),
     update=update,
+    reference=reference,
+    state=("v",),
     direction="v",
     explain=explain,
 )

@@ -8,9 +8,15 @@ from ravine.core.optimizers.momentum import update, velocity
 
 
 @jit
-def eval_point(w, m, lr, b1):
+def eval_point(w, v, lr, beta):
     """The look-ahead point W - lr*beta*v: where the momentum part of the step leads."""
-    return w - lr * b1 * m
+    return w - lr * beta * v
+
+
+def reference(w, grad, state, lr, hp, t):
+    beta = hp["beta"]
+    v = beta * state["v"] + (1 - beta) * grad(w - lr * beta * state["v"])
+    return w - lr * v, {"v": v}
 
 
 def explain(ctx):
@@ -40,6 +46,8 @@ OPTIMIZER = Optimizer(
     formula="g = dW(W - lr*beta*v); v = beta*v + (1-beta)*g; W -= lr*v",
     params=(LR, BETA),
     update=update,
+    reference=reference,
+    state=("v",),
     eval_point=eval_point,
     direction="v",
     explain=explain,

@@ -1,30 +1,35 @@
 """RMSprop: divide each coordinate's step by the root of its mean squared gradient."""
 
+import dataclasses
 import math
 
 import numpy as np
 from ravine.core.jit import jit
 
 from ravine.core.narration import per_axis_step
-from ravine.core.optimizers import EPS, LR, Optimizer
-from ravine.core.params import Param
+from ravine.core.optimizers import BETA2, EPS, LR, Optimizer
 
 # RMSprop's usual decay is 0.9 (Hinton's lecture, Keras): with 0.999 and S starting at 0 the
 # first steps are ~30x too long, since there is no bias correction.
-BETA2 = Param("beta2", 0.9, lo=0.0, hi=1.0, hi_open=True, doc="mean-square decay")
+BETA2 = dataclasses.replace(BETA2, default=0.9, doc="mean-square decay")
 
 
 @jit
-def update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
+def update(g, w, s, lr, beta2, eps):
     """S = beta2*S + (1-beta2)*dW**2;  W -= lr*dW/(sqrt(S)+eps)"""
-    s = b2 * s + (1.0 - b2) * g * g
-    return -lr * g / (math.sqrt(s) + eps), m, s
+    s = beta2 * s + (1.0 - beta2) * g * g
+    return -lr * g / (math.sqrt(s) + eps), s
 
 
+def reference(w, grad, state, lr, hp, t):
+    g = grad(w)
+    s = hp["beta2"] * state["s"] + (1 - hp["beta2"]) * g**2
+    return w - lr * g / (np.sqrt(s) + hp["eps"]), {"s": s}
 
-def effective_lr(s, lr, hp, t):
+
+def effective_lr(state, lr, hp, t):
     """lr / (sqrt(S) + eps) per axis: small where gradients have been large."""
-    return lr / (np.sqrt(s) + hp["eps"])
+    return lr / (np.sqrt(state["s"]) + hp["eps"])
 
 
 def explain(ctx):
@@ -42,6 +47,8 @@ OPTIMIZER = Optimizer(
     formula="S = beta2*S + (1-beta2)*dW^2; W -= lr*dW/(sqrt(S)+eps)",
     params=(LR, BETA2, EPS),
     update=update,
+    reference=reference,
+    state=("s",),
     effective_lr=effective_lr,
     explain=explain,
 )

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from ravine.core import Trajectory, loads_scene, simulate
+from ravine.core.jit import jit
 from ravine.core.narration import Part, narrate, num, vec
 from ravine.core.optimizers import OPTIMIZERS, Optimizer
 from ravine.core.stepinfo import step_info
@@ -290,31 +291,36 @@ def test_numbers_are_short():
 
 # An optimizer the narrator has never seen: sign descent with a decaying mean of |dW| as S.
 
-def _sign_update(g, m, s, lr, b1, b2, eps, flag, c1, c2):
-    s = b2 * s + (1.0 - b2) * abs(g)
-    return -lr * math.copysign(1.0, g), m, s
+@jit
+def _sign_update(g, w, s, lr, beta2, eps):
+    s = beta2 * s + (1.0 - beta2) * abs(g)
+    return -lr * math.copysign(1.0, g), s
+
+
+def _sign_reference(w, grad, state, lr, hp, t):
+    g = grad(w)
+    return w - lr * np.sign(g), {"s": hp["beta2"] * state["s"] + (1 - hp["beta2"]) * np.abs(g)}
 
 
 SIGN = Optimizer(
     name="signdescent", description="steps of lr against the sign of dW",
     formula="S = beta2*S + (1-beta2)*|dW|; W -= lr*sign(dW)",
-    params=(OPTIMIZERS["rmsprop"].params), update=_sign_update)
+    params=(OPTIMIZERS["rmsprop"].params), update=_sign_update, reference=_sign_reference, state=("s",))
 
 
 def _run_by_hand(opt, start, steps, lr):
-    w, m, s = np.array(start, dtype=np.float64), np.zeros(2), np.zeros(2)
-    path, grads, ms, ss = [w.copy()], [], [], []
+    w, s = np.array(start, dtype=np.float64), np.zeros(2)
+    path, grads, ss = [w.copy()], [], []
     hp = opt.defaults()
     for _ in range(steps):
         g = bowl_grad(w)
-        out = [opt.update(g[i], m[i], s[i], lr, 0.0, hp["beta2"], hp["eps"], False, 1.0, 1.0)
-               for i in range(2)]
+        out = [opt.update(g[i], w[i], s[i], lr, hp["beta2"], hp["eps"]) for i in range(2)]
         w = w + np.array([o[0] for o in out])
-        m, s = np.array([o[1] for o in out]), np.array([o[2] for o in out])
-        path.append(w.copy()), grads.append(g), ms.append(m), ss.append(s)
+        s = np.array([o[1] for o in out])
+        path.append(w.copy()), grads.append(g), ss.append(s)
     path = np.array(path)
     return Trajectory("sign", opt.name, path, np.zeros(len(path)), np.full(steps, lr),
-                      np.array(grads), np.array(ms), np.array(ss))
+                      np.array(grads), {"s": np.array(ss)})
 
 
 def test_an_unregistered_optimizer_is_narrated_from_its_formula_and_state():

@@ -324,6 +324,7 @@ def test_kernel_cache_name_changes_with_every_optimizer_module(monkeypatch):
 
     from ravine.core import kernels
 
+    monkeypatch.setattr(kernels, "_digests", {})
     base = kernels._dependencies_digest(kernels._registry_modules())
     real = inspect.getsource
 
@@ -332,6 +333,7 @@ def test_kernel_cache_name_changes_with_every_optimizer_module(monkeypatch):
         return text + "\n# edited" if module.__name__ == "ravine.core.optimizers.nesterov" else text
 
     monkeypatch.setattr(inspect, "getsource", edited)
+    monkeypatch.setattr(kernels, "_digests", {})
     assert kernels._dependencies_digest(kernels._registry_modules()) != base
 
 

@@ -1,0 +1,109 @@
+"""Template of the trajectory kernels of one (surface, optimizer) pair.
+
+This is valid Python, read by ravine.core.kernels, which substitutes the placeholder names
+below token by token (never inside strings or comments), writes the result to the cache
+folder and imports it, so that numba can cache the pair's kernels (a kernel that received
+its surface and optimizer as arguments could not be cached). Substitution keeps every line
+where it is: a traceback or a coverage report of a generated kernel points at these lines.
+
+Placeholders:
+  SURFACE, OPTIMIZER      inside names: the pair's names (checked with str.isidentifier)
+  DEPENDENCIES            the line importing value__SURFACE, grad__SURFACE, update__OPTIMIZER
+                          and eval_point__OPTIMIZER from their modules
+  STEP_X, STEP_Y          what update returns: "dx" and the state slots (st[i, 0, j], ...)
+  UPDATE_X, UPDATE_Y      update's arguments, by the optimizer's declaration:
+                          g, w, its state slots, lr, its hyperparameters, its powers beta**t
+                          (and t, the update's number, if it asks for it)
+  AT_X, AT_Y              where the gradient is taken: x0, or eval_point__OPTIMIZER(x0, ...)
+
+Loop order: the step loop is outside, one fused loop over a chunk of CHUNK trajectories
+inside (look-ahead, gradient, both coordinates' updates, divergence check), which LLVM
+vectorises; the chunk's state stays in L1. Threads share out the trajectories (see
+ravine.core.threads): each runs this serial kernel on its own slice.
+"""
+
+import numpy as np
+
+from ravine.core.jit import jit
+from ravine.core.optimizers import next_power
+
+value__SURFACE = grad__SURFACE = update__OPTIMIZER = eval_point__OPTIMIZER = None  # DEPENDENCIES
+STEP_X = STEP_Y = UPDATE_X = UPDATE_Y = AT_X = AT_Y = None  # (stand-ins that keep this importable)
+
+CHUNK = 64  # trajectories updated together
+LIMIT = 1e6  # |x| or |y| beyond this counts as diverged
+
+
+@jit
+def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, powers, initial, steps, record,
+                            path, loss, grad, state, final, final_loss, diverged):
+    """OPTIMIZER on SURFACE: len(starts) trajectories of `steps` updates.
+
+    p: the surface's packed parameters; starts (n, 2); lr (n,) base learning rates;
+    lr_factor (steps,) the schedule's factor of each update; hyper (H, n) the hyperparameters
+    after lr (booleans as 0/1); powers: the rows of hyper whose powers beta**t the update
+    takes; initial (slots,) the state's start values. With record, path/loss (n, steps+1[, 2]), grad (n, steps, 2) and state
+    (n, steps, slots, 2) receive every step; final, final_loss, diverged (n) always."""
+    n = starts.shape[0]
+    slots = state.shape[2]
+    width = min(n, CHUNK)
+    x = np.empty(width)
+    y = np.empty(width)
+    st = np.empty((slots, 2, width))
+    pw = np.empty((powers.shape[0], width))
+    gxs = np.empty(width)
+    gys = np.empty(width)
+    bad = np.empty(width, np.int64)
+    for lo in range(0, n, CHUNK):
+        k = min(n, lo + CHUNK) - lo
+        for j in range(k):
+            x[j] = starts[lo + j, 0]
+            y[j] = starts[lo + j, 1]
+            bad[j] = -1
+            for i in range(slots):
+                st[i, 0, j] = initial[i]
+                st[i, 1, j] = initial[i]
+            for q in range(powers.shape[0]):
+                pw[q, j] = 1.0
+        if record:
+            for j in range(k):
+                path[lo + j, 0, 0] = x[j]
+                path[lo + j, 0, 1] = y[j]
+                loss[lo + j, 0] = value__SURFACE(x[j], y[j], p)
+        for t in range(1, steps + 1):
+            f = lr_factor[t - 1]
+            for q in range(powers.shape[0]):
+                row = powers[q]
+                for j in range(k):
+                    pw[q, j] = next_power(pw[q, j], hyper[row, lo + j])
+            for j in range(k):
+                lrj = lr[lo + j] * f
+                x0 = x[j]
+                y0 = y[j]
+                gx, gy = grad__SURFACE(AT_X, AT_Y, p)
+                STEP_X = update__OPTIMIZER(UPDATE_X)
+                STEP_Y = update__OPTIMIZER(UPDATE_Y)
+                gxs[j] = gx
+                gys[j] = gy
+                nx = x0 + dx  # noqa: F821  (dx, dy: named by STEP_X, STEP_Y)
+                ny = y0 + dy  # noqa: F821
+                alive = bad[j] < 0
+                ok = alive and abs(nx) <= LIMIT and abs(ny) <= LIMIT
+                bad[j] = t if (alive and not ok) else bad[j]
+                x[j] = nx if ok else x0
+                y[j] = ny if ok else y0
+            if record:
+                for j in range(k):
+                    path[lo + j, t, 0] = x[j]
+                    path[lo + j, t, 1] = y[j]
+                    loss[lo + j, t] = value__SURFACE(x[j], y[j], p)
+                    grad[lo + j, t - 1, 0] = gxs[j]
+                    grad[lo + j, t - 1, 1] = gys[j]
+                    for i in range(slots):
+                        state[lo + j, t - 1, i, 0] = st[i, 0, j]
+                        state[lo + j, t - 1, i, 1] = st[i, 1, j]
+        for j in range(k):
+            final[lo + j, 0] = x[j]
+            final[lo + j, 1] = y[j]
+            final_loss[lo + j] = value__SURFACE(x[j], y[j], p)
+            diverged[lo + j] = bad[j]

@@ -1,0 +1,113 @@
+"""Ravine's worker threads: the compiled kernels release the GIL, so plain threads run them
+side by side on every core.
+
+`parallel(fn, n)` cuts the items 0..n-1 into pieces and runs fn(lo, hi) for each piece on
+the calling thread and up to threads() - 1 helper threads, which are started once and then
+wait for work. Pieces are handed out in order, so a fast thread takes more of them. Each
+piece's results go to disjoint slices of the caller's arrays: the outcome does not depend on
+the number of threads, to the bit.
+
+Why not numba's `prange`: a kernel with `parallel=True` takes 2-4 times longer to compile than
+the same serial kernel and runs its chunks through numba's threading layer; the serial kernel
+on these threads compiles once for any thread count and scales with the cores (see
+benchmarks/threads.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import threading
+from collections.abc import Callable
+
+_lock = threading.Lock()
+_count: int | None = None
+_jobs: queue.SimpleQueue = queue.SimpleQueue()
+_helpers: list[threading.Thread] = []
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def threads() -> int:
+    """How many threads `parallel` uses: set_threads(n), else $RAVINE_THREADS, else the cores."""
+    if _count is not None:
+        return _count
+    env = os.environ.get("RAVINE_THREADS", "")
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    return cores()
+
+
+def set_threads(n: int | None) -> None:
+    """Use n threads from now on (None: back to the default)."""
+    global _count
+    if n is not None and (not isinstance(n, int) or n < 1):
+        raise ValueError(f"threads: must be a whole number of at least 1 (got {n!r})")
+    _count = n
+
+
+def _helper() -> None:
+    while True:
+        job = _jobs.get()
+        job()
+
+
+def _ensure(n: int) -> None:
+    with _lock:
+        while len(_helpers) < n:
+            t = threading.Thread(target=_helper, name=f"ravine-worker-{len(_helpers) + 1}", daemon=True)
+            t.start()
+            _helpers.append(t)
+
+
+def parallel(fn: Callable[[int, int], None], n: int, piece: int = 1, workers: int | None = None) -> None:
+    """fn(lo, hi) over 0..n-1, cut into pieces of at least `piece` items (about two per thread),
+    on `workers` threads (default threads()). The first exception raised by any piece is raised
+    here once every started piece has ended; the pieces not yet started are dropped."""
+    workers = threads() if workers is None else workers
+    count = max(1, min(-(-n // max(1, piece)), 2 * workers))
+    size = -(-n // count)
+    bounds = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
+    if workers <= 1 or len(bounds) <= 1:
+        for lo, hi in bounds:
+            fn(lo, hi)
+        return
+    ticket = itertools.count()
+    errors: list[BaseException] = []
+    done = threading.Condition()
+    active = [0]
+
+    def work() -> None:
+        try:
+            while not errors:
+                i = next(ticket)
+                if i >= len(bounds):
+                    break
+                fn(*bounds[i])
+        except BaseException as exc:  # handed to the caller
+            errors.append(exc)
+        finally:
+            with done:
+                active[0] -= 1
+                done.notify_all()
+
+    helpers = min(workers, len(bounds)) - 1
+    _ensure(helpers)
+    active[0] = helpers + 1
+    for _ in range(helpers):
+        _jobs.put(work)
+    try:
+        work()
+    finally:
+        with done:
+            while active[0] > 0:
+                done.wait()
+    if errors:
+        raise errors[0]
