@@ -24,7 +24,7 @@
    empty: RAVINE_CACHE_DIR and NUMBA_CACHE_DIR pointed at new empty folders), to the first
    painted frame and to the paint that shows the paths (model.runs filled, not busy), and the
    same again on those caches once filled, side by side. Target: first paint within 2 s cold.
-   Kernel compile time: in a fresh process, the first call of `kernels().run(surface, kind, 1)`
+   Kernel compile time: in a fresh process, the first call of `kernels().run(surface, kind)`
    for each of the 6 optimizers on rosenbrock, cold (a compile) against warm (a cache load).
 6. Big runs: the same 6 optimizers at 100,000 and 1,000,000 steps. Slider -> repaint: an lr
    slider moved until the paint of the map and of the curves that show the new result (the
@@ -120,8 +120,8 @@ out = {"module": time.perf_counter() - t0, "pairs": []}
 run = ks.run
 timed = {}
 
-def timing_run(surface, kind, n=K.CHUNK + 1):
-    kernel = run(surface, kind, n)
+def timing_run(surface, kind):
+    kernel = run(surface, kind)
     def call(*args):
         t = time.perf_counter()
         kernel(*args)
@@ -132,7 +132,7 @@ ks.run = timing_run
 for pair in sys.argv[1:]:
     surface, kind = pair.split(":")
     start = np.asarray(get_surface(surface).start, dtype=np.float64)[None, :]
-    simulate_batch(surface, kind, start, 1, record=True)  # n = 1: kernels().run(surface, kind, 1)
+    simulate_batch(surface, kind, start, 1, record=True)  # kernels().run(surface, kind)
     out["pairs"].append([surface, kind, timed[(surface, kind)]])
 print(json.dumps(out))
 """
@@ -621,7 +621,7 @@ def main():
     for what, k in (("cold (a compile)", compiled), ("warm (a cache load)", loaded)):
         secs = [t for _, _, t in k["pairs"]]
         each = ", ".join(f"{kind} {t * 1e3:.0f}" for _, kind, t in k["pairs"])
-        print(f"kernel, first call of kernels().run(surface, kind, 1) in a fresh process, {what}: mean "
+        print(f"kernel, first call of kernels().run(surface, kind) in a fresh process, {what}: mean "
               f"{statistics.mean(secs) * 1e3:.0f} ms a kernel, without the process's first "
               f"{statistics.mean(secs[1:]) * 1e3:.0f} ms (rosenbrock: {each} ms); the generated module "
               f"imported in {k['module'] * 1e3:.0f} ms")

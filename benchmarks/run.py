@@ -4,7 +4,8 @@
     python3 dev.py bench            (or: .venv/bin/python benchmarks/run.py [--quick])
 
 1. Trajectory throughput: Adam on rosenbrock, 10,000 trajectories x 1,000 steps, through
-   `simulate_batch` (numba, prange over chunks, trajectories innermost), against the same
+   `simulate_batch` (numba, chunks of trajectories shared out over threads, trajectories
+   innermost), against the same
    loop written as vectorised NumPy over the 10,000 trajectories, and against a
    `torch.optim.Adam` loop on one point when torch is installed.
 2. Warm start: a fresh process that loads the default scene and simulates it, with numba's
@@ -43,18 +44,16 @@ def starts(n):
 
 
 def ravine_batch(n, steps, threads=None):
-    import numba
-
     from ravine.core import simulate_batch
+    from ravine.core.threads import set_threads
 
     s = starts(n)
     simulate_batch("rosenbrock", "adam", s[:8], 4, lr=LR)  # load the kernel
-    if threads:
-        numba.set_num_threads(threads)
+    set_threads(threads)
     try:
         return timed(lambda: simulate_batch("rosenbrock", "adam", s, steps, lr=LR), 5)
     finally:
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        set_threads(None)
 
 
 def numpy_batch(n, steps):
@@ -141,7 +140,7 @@ from ravine.core import load_example, simulate
 from ravine.core.kernels import kernels
 scene = load_example("momentum-ravine")
 sim = simulate(scene)
-stats = [kernels().run(scene.surface, o.kind, 1).stats for o in scene.optimizers]
+stats = [kernels().run(scene.surface, o.kind).stats for o in scene.optimizers]
 print(json.dumps({"inside": time.perf_counter() - t0,
                   "hits": sum(sum(s.cache_hits.values()) for s in stats),
                   "misses": sum(sum(s.cache_misses.values()) for s in stats)}))

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Thread scaling of the trajectory kernels, beside the same loop in C with OpenMP.
+
+    .venv/bin/python benchmarks/threads.py [--n 100000] [--steps 1000] [--reps 3]
+
+Adam on rosenbrock, n trajectories x steps updates, record=False (the sweeps' and maps' fast
+path), through `simulate_batch` at 1, 2, 4, ... threads up to the machine's cores
+(ravine.core.threads.set_threads). The baseline, when gcc is on the PATH, is the same
+computation written in C (trajectories innermost in chunks of 64, `#pragma omp parallel for`
+over the chunks, gcc -O3 -march=native -fopenmp), run through ctypes at the same thread
+counts; its results are checked against Ravine's. Figures are M steps/s, best of `reps`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+LR, B1, B2, EPS = 0.002, 0.9, 0.999, 1e-8
+
+C_SOURCE = r"""
+#include <math.h>
+#include <stdlib.h>
+#define CHUNK 64
+void run(const double *starts, long n, long steps, double lr, double b1, double b2, double eps,
+         double *final) {
+    long chunks = (n + CHUNK - 1) / CHUNK;
+    #pragma omp parallel for schedule(static)
+    for (long c = 0; c < chunks; c++) {
+        long lo = c * CHUNK, k = (n - lo < CHUNK) ? n - lo : CHUNK;
+        double x[CHUNK], y[CHUNK], mx[CHUNK] = {0}, my[CHUNK] = {0}, sx[CHUNK] = {0}, sy[CHUNK] = {0};
+        for (long j = 0; j < k; j++) { x[j] = starts[2 * (lo + j)]; y[j] = starts[2 * (lo + j) + 1]; }
+        double p1 = 1.0, p2 = 1.0;
+        for (long t = 1; t <= steps; t++) {
+            p1 *= b1; p2 *= b2;
+            if (p1 < 1e-200) p1 = 0.0;
+            if (p2 < 1e-200) p2 = 0.0;
+            double c1 = 1.0 - p1, c2 = 1.0 - p2;
+            for (long j = 0; j < k; j++) {
+                double r = y[j] - x[j] * x[j];
+                double gx = -2.0 * (1.0 - x[j]) - 400.0 * x[j] * r, gy = 200.0 * r;
+                mx[j] = b1 * mx[j] + (1.0 - b1) * gx;
+                my[j] = b1 * my[j] + (1.0 - b1) * gy;
+                sx[j] = b2 * sx[j] + (1.0 - b2) * gx * gx;
+                sy[j] = b2 * sy[j] + (1.0 - b2) * gy * gy;
+                x[j] += -lr * (mx[j] / c1) / (sqrt(sx[j] / c2) + eps);
+                y[j] += -lr * (my[j] / c1) / (sqrt(sy[j] / c2) + eps);
+            }
+        }
+        for (long j = 0; j < k; j++) { final[2 * (lo + j)] = x[j]; final[2 * (lo + j) + 1] = y[j]; }
+    }
+}
+void set_threads(int n);
+"""
+
+
+def c_baseline(folder: Path):
+    """The C loop as a ctypes function with a thread-count setter, or None without gcc."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        return None
+    src, lib = folder / "adam.c", folder / "adam.so"
+    src.write_text(C_SOURCE.replace("void set_threads(int n);",
+                                    "#include <omp.h>\nvoid set_threads(int n) { omp_set_num_threads(n); }"))
+    subprocess.run([gcc, "-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", str(src), "-o", str(lib), "-lm"],
+                   check=True)
+    so = ctypes.CDLL(str(lib))
+    dp = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
+    so.run.argtypes = [dp, ctypes.c_long, ctypes.c_long, ctypes.c_double, ctypes.c_double, ctypes.c_double,
+                       ctypes.c_double, dp]
+    so.set_threads.argtypes = [ctypes.c_int]
+    return so
+
+
+def best(fn, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--steps", type=int, default=1_000)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--threads", type=str, default="", help="comma-separated counts (default 1, 2, 4 ... cores)")
+    args = ap.parse_args()
+
+    from ravine.core import simulate_batch
+    from ravine.core.threads import cores, set_threads
+
+    n, steps = args.n, args.steps
+    top = cores()
+    counts = [int(c) for c in args.threads.split(",")] if args.threads else \
+        sorted({*(2**i for i in range(top.bit_length()) if 2**i <= top), top})
+    starts = np.random.default_rng(0).uniform([-2.0, -1.0], [2.0, 3.0], (n, 2))
+    simulate_batch("rosenbrock", "adam", starts[:8], 2, lr=LR)  # compile or load
+    work = n * steps
+    print(f"machine: {top} cores; Adam on rosenbrock, {n:,} trajectories x {steps:,} steps (M steps/s, best of {args.reps})")
+    with tempfile.TemporaryDirectory() as tmp:
+        c = c_baseline(Path(tmp))
+        final_c = np.empty((n, 2))
+        print(f"{'threads':>8s} {'ravine':>9s} {'speed-up':>9s} {'C+OpenMP':>9s} {'speed-up':>9s} {'ravine/C':>9s}")
+        base_r = base_c = None
+        for k in counts:
+            set_threads(k)
+            r_time = best(lambda: simulate_batch("rosenbrock", "adam", starts, steps, lr=LR), args.reps)
+            rate_r = work / r_time / 1e6
+            base_r = base_r or rate_r
+            line = f"{k:8d} {rate_r:9.1f} {rate_r / base_r:8.2f}x"
+            if c is not None:
+                c.set_threads(k)
+                c_time = best(lambda: c.run(starts, n, steps, LR, B1, B2, EPS, final_c), args.reps)
+                rate_c = work / c_time / 1e6
+                base_c = base_c or rate_c
+                line += f" {rate_c:9.1f} {rate_c / base_c:8.2f}x {rate_r / rate_c:8.2f}x"
+            print(line, flush=True)
+        set_threads(None)
+        if c is not None:
+            mine = simulate_batch("rosenbrock", "adam", starts, steps, lr=LR).final
+            print(f"C and ravine agree: {np.allclose(final_c, mine, rtol=1e-9, atol=1e-12)}")
+        else:
+            print("(gcc not found: no C baseline)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
