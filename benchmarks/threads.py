@@ -7,7 +7,7 @@ Adam on rosenbrock, n trajectories x steps updates, record=False (the sweeps' an
 path), through `simulate_batch` at 1, 2, 4, ... threads up to the machine's cores
 (ravine.core.threads.set_threads). The baseline, when gcc is on the PATH, is the same
 computation written in C (trajectories innermost in chunks of 64, `#pragma omp parallel for`
-over the chunks, gcc -O3 -march=native -fopenmp), run through ctypes at the same thread
+over the chunks, gcc -O3 -march=native -fopenmp, no FMA contraction), run through ctypes at the same thread
 counts; its results are checked against Ravine's. Figures are M steps/s, best of `reps`.
 """
 
@@ -71,7 +71,10 @@ def c_baseline(folder: Path):
     src, lib = folder / "adam.c", folder / "adam.so"
     src.write_text(C_SOURCE.replace("void set_threads(int n);",
                                     "#include <omp.h>\nvoid set_threads(int n) { omp_set_num_threads(n); }"))
-    subprocess.run([gcc, "-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", str(src), "-o", str(lib), "-lm"],
+    # no FMA contraction (numba does not contract either: the same results) and no errno
+    # for sqrt (numba's error_model="numpy" has none), which would keep gcc from vectorising
+    subprocess.run([gcc, "-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fopenmp", "-shared",
+                    "-fPIC", str(src), "-o", str(lib), "-lm"],
                    check=True)
     so = ctypes.CDLL(str(lib))
     dp = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
@@ -96,10 +99,14 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=1_000)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", type=str, default="", help="comma-separated counts (default 1, 2, 4 ... cores)")
+    ap.add_argument("--pieces", type=int, default=0, help="pieces per thread (default: Ravine's)")
     args = ap.parse_args()
 
-    from ravine.core import simulate_batch
+    from ravine.core import simulate_batch, threads
     from ravine.core.threads import cores, set_threads
+
+    if args.pieces:
+        threads.PIECES_PER_THREAD = args.pieces
 
     n, steps = args.n, args.steps
     top = cores()

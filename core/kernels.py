@@ -112,7 +112,7 @@ def _call(opt, axis: int, w: str) -> tuple[str, str, str]:
     `axis` (0: x, 1: y) of trajectory j of a chunk, by the optimizer's declaration."""
     xy = "xy"[axis]
     slots = [f"st[{i}, {axis}, j]" for i in range(len(opt.state))]
-    args = [f"hyper[{i}, lo + j] != 0.0" if p.kind == "bool" else f"hyper[{i}, lo + j]"
+    args = [f"h[{i}, j] != 0.0" if p.kind == "bool" else f"h[{i}, j]"
             for i, p in enumerate(opt.hyper)]
     powers = [f"pw[{q}, j]" for q in range(len(opt.powers))] + (["t"] if opt.takes_t else [])
     step = ", ".join([f"d{xy}", *slots])
@@ -245,27 +245,45 @@ def _load(prefix: str, text: str, extra: list[str] = ()) -> ModuleType:
 class Kernels:
     """The generated kernels, each module loaded on first use: `run(surface, optimizer)` the
     pair's trajectory kernel, `grid(surface)` its value grid, `train(optimizer)` the network's
-    training kernel."""
+    training kernel. A kernel once found is remembered (generating its source takes a few
+    milliseconds) for as long as the registry holds the same optimizer and surface."""
+
+    def __init__(self):
+        self._found: dict[tuple, tuple] = {}
+
+    def _kernel(self, key: tuple, owners: tuple, make):
+        hit = self._found.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], owners)):
+            return hit[1]
+        kernel = make()
+        self._found[key] = (owners, kernel)
+        return kernel
 
     def run(self, surface: str, optimizer: str):
         from ravine.core.optimizers import OPTIMIZERS
         from ravine.landscapes import get_surface
 
         surf, opt = get_surface(surface), OPTIMIZERS[optimizer]
-        module = _load(f"traj_{surf.name}__{opt.name}", trajectory_source(surf, opt), _own_modules(opt))
-        return getattr(module, f"run__{surf.name}__{opt.name}")
+
+        def make():
+            module = _load(f"traj_{surf.name}__{opt.name}", trajectory_source(surf, opt), _own_modules(opt))
+            return getattr(module, f"run__{surf.name}__{opt.name}")
+
+        return self._kernel(("run", surf.name, opt.name), (surf, opt), make)
 
     def grid(self, surface: str):
         from ravine.landscapes import get_surface
 
         surf = get_surface(surface)
-        return getattr(_load(f"grid_{surf.name}", grid_source(surf)), f"grid__{surf.name}")
+        return self._kernel(("grid", surf.name), (surf,), lambda: getattr(
+            _load(f"grid_{surf.name}", grid_source(surf)), f"grid__{surf.name}"))
 
     def train(self, optimizer: str):
         from ravine.core.optimizers import OPTIMIZERS
 
         opt = OPTIMIZERS[optimizer]
-        return getattr(_load(f"train_{opt.name}", training_source(opt), _own_modules(opt)), f"train__{opt.name}")
+        return self._kernel(("train", opt.name), (opt,), lambda: getattr(
+            _load(f"train_{opt.name}", training_source(opt), _own_modules(opt)), f"train__{opt.name}"))
 
 
 @cache

@@ -210,7 +210,8 @@ def context(traj, params: dict, t: int, digits: int = 4, opt=None) -> StepContex
         opt = OPTIMIZERS[traj.kind]
     return StepContext(
         t=t, g=traj.grad[t - 1].copy(),
-        state_prev={k: a[t - 2].copy() if t > 1 else np.zeros(2) for k, a in traj.state.items()},
+        state_prev={k: a[t - 2].copy() if t > 1 else np.full(2, float(opt.initial.get(k, 0.0)))
+                    for k, a in traj.state.items()},
         state={k: a[t - 1].copy() for k, a in traj.state.items()}, lr=float(traj.lr[t - 1]),
         hp={**opt.defaults(), **params}, W=traj.path[t - 1].copy(), W_new=traj.path[t].copy(),
         digits=digits)

@@ -50,12 +50,19 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, powers, initial, st
     x = np.empty(width)
     y = np.empty(width)
     st = np.empty((slots, 2, width))
+    h = np.empty((hyper.shape[0], width))  # the chunk's hyperparameters, contiguous (see below)
     pw = np.empty((powers.shape[0], width))
     gxs = np.empty(width)
     gys = np.empty(width)
     bad = np.empty(width, np.int64)
     for lo in range(0, n, CHUNK):
         k = min(n, lo + CHUNK) - lo
+        # Indexing by j alone, in arrays of the chunk's own: an index such as lo + j, or a
+        # strided view, keeps LLVM from vectorising the loop over j (4.7x slower, measured).
+        clr = lr[lo:lo + k]
+        for i in range(hyper.shape[0]):
+            for j in range(k):
+                h[i, j] = hyper[i, lo + j]
         for j in range(k):
             x[j] = starts[lo + j, 0]
             y[j] = starts[lo + j, 1]
@@ -75,9 +82,9 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, powers, initial, st
             for q in range(powers.shape[0]):
                 row = powers[q]
                 for j in range(k):
-                    pw[q, j] = next_power(pw[q, j], hyper[row, lo + j])
+                    pw[q, j] = next_power(pw[q, j], h[row, j])
             for j in range(k):
-                lrj = lr[lo + j] * f
+                lrj = clr[j] * f
                 x0 = x[j]
                 y0 = y[j]
                 gx, gy = grad__SURFACE(AT_X, AT_Y, p)

@@ -54,10 +54,10 @@ def test_generated_modules_follow_the_templates_line_for_line(opt):
 def test_the_update_call_follows_the_declaration():
     text = K.trajectory_source(get_surface("booth"), OPTIMIZERS["adam"])
     assert ("dx, st[0, 0, j], st[1, 0, j] = update__adam(gx, x0, st[0, 0, j], st[1, 0, j], lrj, "
-            "hyper[0, lo + j], hyper[1, lo + j], hyper[2, lo + j], hyper[3, lo + j] != 0.0, pw[0, j], pw[1, j])") in text
+            "h[0, j], h[1, j], h[2, j], h[3, j] != 0.0, pw[0, j], pw[1, j])") in text
     assert "from ravine.landscapes.booth import value as value__booth" in text
     nesterov = K.trajectory_source(get_surface("booth"), OPTIMIZERS["nesterov"])
-    assert "grad__booth(eval_point__nesterov(x0, st[0, 0, j], lrj, hyper[0, lo + j])" in nesterov
+    assert "grad__booth(eval_point__nesterov(x0, st[0, 0, j], lrj, h[0, j])" in nesterov
     gd = K.training_source(OPTIMIZERS["gd"])
     assert "                d = update__gd(grad[i], th[i], lr)" in gd
     assert "look[i] = th[i]" in gd

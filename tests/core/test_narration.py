@@ -14,7 +14,7 @@ import pytest
 from ravine.core import Trajectory, loads_scene, simulate
 from ravine.core.jit import jit
 from ravine.core.narration import Part, narrate, num, vec
-from ravine.core.optimizers import OPTIMIZERS, Optimizer
+from ravine.core.optimizers import OPTIMIZERS, ORDER, Optimizer
 from ravine.core.stepinfo import step_info
 from tests import naive
 
@@ -35,7 +35,7 @@ lr = {LR0}
 [optimizers.schedule]
 kind = "inverse_time"
 decay_rate = {DECAY}
-""" for k in OPTIMIZERS) + f"""
+""" for k in ORDER) + f"""
 [[optimizers]]
 kind = "adam"
 label = "adam raw"
@@ -238,7 +238,7 @@ def test_notation_is_the_notes(runs):
             seen.add(cfg.kind)
             for eq in equations[cfg.kind]:
                 assert eq in text, (cfg.label, eq, text)
-    assert seen == set(OPTIMIZERS)
+    assert seen == set(ORDER)
 
 
 def test_adam_shows_the_bias_correction_factors(runs):

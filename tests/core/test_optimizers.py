@@ -108,7 +108,7 @@ def test_schedule_reaches_the_kernel():
 
 def test_bad_arguments_are_refused():
     with pytest.raises(KeyError, match="adam"):
-        simulate_batch("booth", "lion", [(0, 0)], 5)
+        simulate_batch("booth", "nosuch", [(0, 0)], 5)
     with pytest.raises(TypeError, match="beta1"):
         simulate_batch("booth", "gd", [(0, 0)], 5, beta1=0.9)
     with pytest.raises(ValueError, match="steps"):

@@ -50,8 +50,9 @@ def edit(old, new):
 BAD = [
     (edit('surface = "elongated_bowl"', 'surface = "banana"'),
      r"<t>: surface: unknown surface 'banana' \(allowed: .*rosenbrock"),
-    (edit('kind = "adam"', 'kind = "lion"'),
-     r"optimizers\[0\]\.kind: unknown optimizer 'lion' \(allowed: gd, momentum, nesterov, rmsprop, adagrad, adam\)"),
+    (edit('kind = "adam"', 'kind = "adamax"'),
+     r"optimizers\[0\]\.kind: unknown optimizer 'adamax' \(allowed: gd, momentum, nesterov, rmsprop, adagrad, adam, "
+     r"adadelta, adamw, amsgrad, lion, nadam\)"),
     (edit("lr = 0.05", "lr = 0"), r"optimizers\[0\]\.lr: must be a number > 0 \(got 0\)"),
     (edit("lr = 0.05", "lr = -0.1"), r"optimizers\[0\]\.lr: must be a number > 0 \(got -0.1\)"),
     (edit("lr = 0.05", 'lr = "fast"'), r"optimizers\[0\]\.lr: must be a number > 0 \(got 'fast'\)"),

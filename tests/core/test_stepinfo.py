@@ -1,4 +1,5 @@
-"""The step inspector's numbers: step = -effective_lr * direction, for every optimizer."""
+"""The step inspector's numbers: step = -effective_lr * direction, for the course's optimizers
+and every other that declares a per-axis factor (the inspector shows one only for those)."""
 
 import math
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from ravine.core import loads_scene, simulate
-from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.optimizers import OPTIMIZERS, ORDER
 from ravine.core.stepinfo import step_info
 
 SCENE = """
@@ -15,7 +16,8 @@ start = [-1.5, 1.0]
 steps = 40
 [surface_params]
 kappa = 20.0
-""" + "".join(f'[[optimizers]]\nkind = "{k}"\nlr = 0.02\n' for k in OPTIMIZERS) + """
+""" + "".join(f'[[optimizers]]\nkind = "{k}"\nlr = 0.02\n' for k in OPTIMIZERS
+             if k in ORDER or OPTIMIZERS[k].effective_lr is not None) + """
 [[optimizers]]
 kind = "adam"
 label = "raw"
