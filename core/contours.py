@@ -9,9 +9,9 @@ ambiguous (saddle) cases are resolved by the cell's mean value.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
-from ravine.core.jit import jit, jit_parallel
+from ravine.core.jit import jit
+from ravine.core.threads import parallel
 
 
 @jit
@@ -74,10 +74,10 @@ def _cell(z, xs, ys, i, j, level, out, k, write):
     return 2
 
 
-@jit_parallel
-def _count(z, xs, ys, levels, counts):
+@jit
+def _count(z, xs, ys, levels, counts, lo, hi):
     dummy = np.empty((1, 2, 2))
-    for li in prange(levels.shape[0]):
+    for li in range(lo, hi):
         c = 0
         for i in range(z.shape[0] - 1):
             for j in range(z.shape[1] - 1):
@@ -85,9 +85,9 @@ def _count(z, xs, ys, levels, counts):
         counts[li] = c
 
 
-@jit_parallel
-def _fill(z, xs, ys, levels, offsets, out, level_of):
-    for li in prange(levels.shape[0]):
+@jit
+def _fill(z, xs, ys, levels, offsets, out, level_of, lo, hi):
+    for li in range(lo, hi):
         k = offsets[li]
         for i in range(z.shape[0] - 1):
             for j in range(z.shape[1] - 1):
@@ -105,12 +105,12 @@ def contour_segments(z, xs, ys, levels):
     if z.shape != (ys.shape[0], xs.shape[0]):
         raise ValueError(f"z has shape {z.shape}, expected (len(ys), len(xs)) = {(len(ys), len(xs))}")
     counts = np.zeros(levels.shape[0], dtype=np.int64)
-    _count(z, xs, ys, levels, counts)
+    parallel(lambda lo, hi: _count(z, xs, ys, levels, counts, lo, hi), levels.shape[0])
     offsets = np.zeros(levels.shape[0], dtype=np.int64)
     offsets[1:] = np.cumsum(counts)[:-1]
     out = np.empty((int(counts.sum()), 2, 2))
     level_of = np.empty(out.shape[0], dtype=np.int64)
-    _fill(z, xs, ys, levels, offsets, out, level_of)
+    parallel(lambda lo, hi: _fill(z, xs, ys, levels, offsets, out, level_of, lo, hi), levels.shape[0])
     return out, level_of
 
 

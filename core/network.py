@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
-from ravine.core.jit import jit, jit_parallel, jit_reduce
+from ravine.core.jit import jit, jit_reduce
+from ravine.core.threads import parallel
 
 
 def layout(layers) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -221,11 +221,16 @@ def full_cost(theta, sizes, w_off, b_off, mask, X, Y, lambd):
     return total / m + lambd / (2.0 * m) * sq
 
 
-@jit_parallel
 def cost_plane(center, d1, d2, alphas, betas, sizes, w_off, b_off, mask, X, Y, lambd, out):
     """out[i, j] = J(center + alphas[j] d1 + betas[i] d2) on X, Y; grid rows in parallel."""
+    parallel(lambda lo, hi: _cost_rows(center, d1, d2, alphas, betas[lo:hi], sizes, w_off, b_off, mask, X, Y,
+                                       lambd, out[lo:hi]), betas.shape[0])
+
+
+@jit
+def _cost_rows(center, d1, d2, alphas, betas, sizes, w_off, b_off, mask, X, Y, lambd, out):
     n = center.shape[0]
-    for i in prange(betas.shape[0]):
+    for i in range(betas.shape[0]):
         theta = np.empty(n)
         for j in range(alphas.shape[0]):
             for p in range(n):
@@ -233,10 +238,14 @@ def cost_plane(center, d1, d2, alphas, betas, sizes, w_off, b_off, mask, X, Y, l
             out[i, j] = full_cost(theta, sizes, w_off, b_off, mask, X, Y, lambd)
 
 
-@jit_parallel
 def predict_grid(theta, sizes, w_off, b_off, xs, ys, out):
-    """out[i, j] = yhat at (xs[j], ys[i]): the decision boundary's heatmap."""
-    for i in prange(ys.shape[0]):
+    """out[i, j] = yhat at (xs[j], ys[i]): the decision boundary's heatmap (rows in parallel)."""
+    parallel(lambda lo, hi: _predict_rows(theta, sizes, w_off, b_off, xs, ys[lo:hi], out[lo:hi]), ys.shape[0])
+
+
+@jit
+def _predict_rows(theta, sizes, w_off, b_off, xs, ys, out):
+    for i in range(ys.shape[0]):
         X = np.empty((xs.shape[0], 2))
         for j in range(xs.shape[0]):
             X[j, 0] = xs[j]
