@@ -153,6 +153,12 @@ class OptimizerPanel(QtWidgets.QFrame):
             ed.changed.connect(lambda v, key=p.name: model.set_param(index, key, v))
             self.editors[p.name] = ed
             layout.addWidget(ed)
+        self.note = None
+        if OPTIMIZERS[cfg.kind].doc:  # what to know where the values are set (weight decay...)
+            self.note = QtWidgets.QLabel(OPTIMIZERS[cfg.kind].doc)
+            self.note.setWordWrap(True)
+            self.note.setStyleSheet("color: #555;")
+            layout.addWidget(self.note)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("schedule"))
         self.schedule = QtWidgets.QComboBox()

@@ -93,4 +93,6 @@ OPTIMIZER = Optimizer(
     powers=("beta1", "beta2"),
     direction="v",
     explain=explain,
+    doc="weight_decay pulls W toward 0 by lr*weight_decay*W each update: on a surface, toward "
+        "the origin (0, 0).",
 )

@@ -94,4 +94,6 @@ OPTIMIZER = Optimizer(
     state=("v",),
     direction="v",
     explain=explain,
+    doc="weight_decay pulls W toward 0 by lr*weight_decay*W each update: on a surface, toward "
+        "the origin (0, 0).",
 )
