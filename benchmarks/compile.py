@@ -35,22 +35,13 @@ def timed(name, fn):
     fn()
     out[name] = time.perf_counter() - t
 
+from ravine.core.warmup import run_job
+
 def misc():
-    from ravine.core.contours import contour_segments, log_levels
-    from ravine.core.ewa import ewa
-    from ravine.core.network import layout, predict_grid
-    z = np.arange(9.0).reshape(3, 3)
-    shown, levels, _ = log_levels(z, 3)
-    contour_segments(shown, np.arange(3.0), np.arange(3.0), levels)
-    ewa(np.zeros(3), 0.9, True)
-    sizes, w_off, b_off, n = layout([2, 1])
-    predict_grid(np.zeros(n), sizes, w_off, b_off, np.zeros(2), np.zeros(2), np.empty((2, 2)))
+    run_job(("misc",))
 
 def network():
-    from ravine.core.training import Trainer, network_from_dict
-    spec = network_from_dict({"dataset": "moons", "data": {"n": 16}, "epochs": 1, "batch_size": 8,
-                              "configs": [{"kind": "adam", "lr": 0.01}]}, "bench")
-    Trainer(spec).step(1)
+    run_job(("network", "adam"))
 
 one = np.array([[-1.0, 1.0]])
 many = np.zeros((K.CHUNK + 1, 2))
