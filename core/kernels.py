@@ -289,12 +289,3 @@ class Kernels:
 @cache
 def kernels() -> Kernels:
     return Kernels()
-
-
-def python_kernel(template: Path, text: str, name: str):
-    """A generated kernel as plain Python (not compiled), its code attributed to the template's
-    own file and lines: for tests that step through it and for coverage of the templates."""
-    namespace: dict = {"__name__": f"ravine_python_{name}"}
-    code = compile(text.replace("from ravine.core.jit import jit", "jit = lambda f: f"), str(template), "exec")
-    exec(code, namespace)
-    return namespace[name]

@@ -4,6 +4,7 @@ the templates line for line, and old versions cleaned up."""
 import json
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -71,12 +72,14 @@ def test_names_that_are_not_identifiers_are_refused():
 
 
 def test_a_kernel_run_as_plain_python_from_its_template_agrees():
-    """The template's own lines, executed in Python (coverage reaches them), give the compiled
-    kernel's results to the bit."""
+    """The generated kernel's plain-Python function, its code attributed to the template's file
+    (generation keeps every line where it is), runs the template's own lines in Python, where
+    coverage reaches them, and gives the compiled kernel's results to the bit."""
     from ravine.core.simulation import simulate_batch
 
     surf, opt = get_surface("rosenbrock"), OPTIMIZERS["adam"]
-    run = K.python_kernel(K.TRAJECTORY, K.trajectory_source(surf, opt), "run__rosenbrock__adam")
+    py = K.kernels().run("rosenbrock", "adam").py_func
+    run = types.FunctionType(py.__code__.replace(co_filename=str(K.TRAJECTORY)), py.__globals__, py.__name__)
     starts = np.array([[-1.5, 1.5], [0.5, -0.5], [2.0, 2.0]])
     steps = 7
     hyper = opt.hyper_table({}, 3)
@@ -110,3 +113,20 @@ def test_every_pair_has_its_own_module():
     assert len(SURFACES) * len(OPTIMIZERS) == len({(s, o) for s in SURFACES for o in OPTIMIZERS})
     run = K.kernels().run("booth", "gd")
     assert run.__name__ == "run__booth__gd"
+
+
+def test_the_training_template_run_as_plain_python_agrees():
+    """The same for the training kernel: its template's lines run in Python give the compiled
+    kernel's weights and records to the bit."""
+    from ravine.core.training import Trainer, network_from_dict
+
+    spec = network_from_dict({"dataset": "moons", "data": {"n": 40}, "layers": [2, 3, 1], "epochs": 3,
+                              "batch_size": 8, "configs": [{"kind": "nesterov", "lr": 0.05}]}, "network")
+    compiled, plain = Trainer(spec).step(), Trainer(spec)
+    py = K.kernels().train("nesterov").py_func
+    run = types.FunctionType(py.__code__.replace(co_filename=str(K.TRAINING)), py.__globals__, py.__name__)
+    _, cfg, rec = plain._jobs[0]
+    run(plain._net, cfg, rec, 0, spec.epochs)
+    np.testing.assert_array_equal(plain.theta, compiled.theta)
+    np.testing.assert_array_equal(plain.ep_cost, compiled.ep_cost)
+    np.testing.assert_array_equal(plain.state[0], compiled.state[0])
