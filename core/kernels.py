@@ -97,60 +97,62 @@ def substitute(template: str, names: dict[str, str], expressions: dict[str, str]
     return "".join(out)
 
 
-def _imports(pairs: list[tuple[object, str, str]]) -> str:
+def _imports(pairs: list[tuple[object, str]]) -> str:
     """One line: `from MODULE import NAME as ALIAS; ...` for each (function, alias)."""
     parts = []
-    for fn, alias, _ in pairs:
+    for fn, alias in pairs:
         py = getattr(fn, "py_func", fn)
         parts.append(f"from {_module_name(py.__module__)} import {_identifier(py.__name__, 'function')} "
                      f"as {_identifier(alias, 'alias')}")
     return "; ".join(parts)
 
 
-def _call(opt, axis: int, w: str) -> tuple[str, str, str]:
-    """(what update returns, update's arguments, where the gradient is taken) for coordinate
-    `axis` (0: x, 1: y) of trajectory j of a chunk, by the optimizer's declaration."""
-    xy = "xy"[axis]
-    slots = [f"st[{i}, {axis}, j]" for i in range(len(opt.state))]
-    args = [f"h[{i}, j] != 0.0" if p.kind == "bool" else f"h[{i}, j]"
-            for i, p in enumerate(opt.hyper)]
-    powers = [f"pw[{q}, j]" for q in range(len(opt.powers))] + (["t"] if opt.takes_t else [])
-    step = ", ".join([f"d{xy}", *slots])
-    update = ", ".join([f"g{xy}", w, *slots, "lrj", *args, *powers])
-    at = f"eval_point__{opt.name}({', '.join([w, *slots, 'lrj', *args])})" if opt.eval_point else w
+def _optimizer_imports(opt) -> list[tuple[object, str]]:
+    found = [(opt.update, f"update__{opt.name}")]
+    if opt.eval_point is not None:
+        found.append((opt.eval_point, f"eval_point__{opt.name}"))
+    return found
+
+
+def _call(opt, g: str, w: str, delta: str, lr: str, slot, hyper, power) -> tuple[str, str, str]:
+    """(what update returns, update's arguments, where the gradient is taken) for one
+    coordinate, by the optimizer's declaration: g, w, delta and lr name the gradient, the
+    weight, the step and the learning rate in the template; slot(i), hyper(i) and power(q)
+    give the expressions of state slot i, hyperparameter i and declared power q."""
+    slots = [slot(i) for i in range(len(opt.state))]
+    args = [f"{hyper(i)} != 0.0" if p.kind == "bool" else hyper(i) for i, p in enumerate(opt.hyper)]
+    powers = [power(q) for q in range(len(opt.powers))] + (["t"] if opt.takes_t else [])
+    step = ", ".join([delta, *slots])
+    update = ", ".join([g, w, *slots, lr, *args, *powers])
+    at = f"eval_point__{opt.name}({', '.join([w, *slots, lr, *args])})" if opt.eval_point else w
     return step, update, at
 
 
 def trajectory_source(surface, opt) -> str:
     """The pair's module: core/templates/trajectory.py substituted for `surface` and `opt`."""
-    deps = [(surface.value, f"value__{surface.name}", ""), (surface.grad, f"grad__{surface.name}", ""),
-            (opt.update, f"update__{opt.name}", "")]
-    if opt.eval_point is not None:
-        deps.append((opt.eval_point, f"eval_point__{opt.name}", ""))
-    step_x, update_x, at_x = _call(opt, 0, "x0")
-    step_y, update_y, at_y = _call(opt, 1, "y0")
-    return substitute(TRAJECTORY.read_text(), {"SURFACE": surface.name, "OPTIMIZER": opt.name},
-                      {"STEP_X": step_x, "STEP_Y": step_y, "UPDATE_X": update_x, "UPDATE_Y": update_y,
-                       "AT_X": at_x, "AT_Y": at_y}, _imports(deps))
+    deps = [(surface.value, f"value__{surface.name}"), (surface.grad, f"grad__{surface.name}"),
+            *_optimizer_imports(opt)]
+    places = {}
+    for axis, xy in enumerate("XY"):
+        step, update, at = _call(opt, f"g{xy.lower()}", f"{xy.lower()}0", f"d{xy.lower()}", "lrj",
+                                 lambda i, a=axis: f"st[{i}, {a}, j]", lambda i: f"h[{i}, j]",
+                                 lambda q: f"pw[{q}, j]")
+        places.update({f"STEP_{xy}": step, f"UPDATE_{xy}": update, f"AT_{xy}": at})
+    return substitute(TRAJECTORY.read_text(), {"SURFACE": surface.name, "OPTIMIZER": opt.name}, places,
+                      _imports(deps))
 
 
 def grid_source(surface) -> str:
     return substitute(GRID.read_text(), {"SURFACE": surface.name}, {},
-                      _imports([(surface.value, f"value__{surface.name}", "")]))
+                      _imports([(surface.value, f"value__{surface.name}")]))
 
 
 def training_source(opt) -> str:
     """The optimizer's training module: core/training_kernel.py substituted for `opt`."""
-    deps = [(opt.update, f"update__{opt.name}", "")]
-    if opt.eval_point is not None:
-        deps.append((opt.eval_point, f"eval_point__{opt.name}", ""))
-    slots = [f"st[{i}, i]" for i in range(len(opt.state))]
-    args = [f"hp[{i}] != 0.0" if p.kind == "bool" else f"hp[{i}]" for i, p in enumerate(opt.hyper)]
-    powers = [f"pw[{q}]" for q in range(len(opt.powers))] + (["t"] if opt.takes_t else [])
-    step = ", ".join(["d", *slots])
-    update = ", ".join(["grad[i]", "th[i]", *slots, "lr", *args, *powers])
-    at = f"eval_point__{opt.name}({', '.join(['th[i]', *slots, 'lr', *args])})" if opt.eval_point else "th[i]"
-    return substitute(TRAINING.read_text(), {"OPTIMIZER": opt.name}, {"STEP": step, "UPDATE": update, "AT": at}, _imports(deps))
+    step, update, at = _call(opt, "grad[i]", "th[i]", "d", "lr", lambda i: f"st[{i}, i]", lambda i: f"hp[{i}]",
+                             lambda q: f"pw[{q}]")
+    return substitute(TRAINING.read_text(), {"OPTIMIZER": opt.name}, {"STEP": step, "UPDATE": update, "AT": at},
+                      _imports(_optimizer_imports(opt)))
 
 
 def _registry_modules() -> list[str]:

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ravine.core.slots import NamedSlots, slot
+
 DOT = "·"
 """The multiplication sign in displayed text."""
 
@@ -72,7 +74,7 @@ class Explanation:
 
 
 @dataclass
-class StepContext:
+class StepContext(NamedSlots):
     """The numbers of update t, for `explain`: g the gradient it used (Nesterov: at the
     look-ahead point), state_prev and state the optimizer's state slots before and after it
     by their declared names (v_prev/s_prev and v/s read the slots "v" and "s", zero where
@@ -89,21 +91,16 @@ class StepContext:
     W_new: np.ndarray
     digits: int = 4
 
+    def _like(self) -> np.ndarray:
+        return self.g
+
     @property
     def v_prev(self) -> np.ndarray:
-        return self.state_prev.get("v", np.zeros(2))
+        return slot(self.state_prev, "v", self.g)
 
     @property
     def s_prev(self) -> np.ndarray:
-        return self.state_prev.get("s", np.zeros(2))
-
-    @property
-    def v(self) -> np.ndarray:
-        return self.state.get("v", np.zeros(2))
-
-    @property
-    def s(self) -> np.ndarray:
-        return self.state.get("s", np.zeros(2))
+        return slot(self.state_prev, "s", self.g)
 
     def num(self, x: float) -> str:
         return num(x, self.digits)

@@ -18,12 +18,13 @@ from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import SceneError, check_params, show
 from ravine.core.scene import MAX_RECORDED_STEPS, STEPS
 from ravine.core.schedules import check_schedule, lr_per_step
+from ravine.core.slots import NamedSlots
 from ravine.core.threads import parallel
 from ravine.landscapes import SURFACES, get_surface
 
 
 @dataclass
-class BatchResult:
+class BatchResult(NamedSlots):
     """What `simulate_batch` returns, for n trajectories.
 
     final (n, 2): last good position; final_loss (n,): the loss there; diverged_at (n,):
@@ -45,26 +46,11 @@ class BatchResult:
     grad: np.ndarray | None = None
     state: dict[str, np.ndarray] = field(default_factory=dict)
 
-    @property
-    def v(self) -> np.ndarray | None:
-        return _slot(self.state, "v", self.grad)
-
-    @property
-    def s(self) -> np.ndarray | None:
-        return _slot(self.state, "s", self.grad)
-
     def lr_per_step(self, i: int) -> np.ndarray:
         """(steps,): the learning rate each update of trajectory i used (inf where lr times
         the schedule's factor leaves the float range: the trajectory diverged there)."""
         with np.errstate(over="ignore"):
             return self.lr[i] * self.lr_factor
-
-
-def _slot(state: dict[str, np.ndarray], name: str, like: np.ndarray | None) -> np.ndarray | None:
-    """A state slot by name, or zeros shaped like `like` for an optimizer without it."""
-    if name in state:
-        return state[name]
-    return None if like is None else np.zeros_like(like)
 
 
 def _array(value: Any, name: str, allowed: str) -> np.ndarray:
@@ -257,7 +243,7 @@ def simulate_batch(
 
 
 @dataclass
-class Trajectory:
+class Trajectory(NamedSlots):
     """One optimizer's run on a scene's surface, cut at its last finite step.
 
     path (k+1, 2) and loss (k+1,) are positions 0..k (0 is the start); lr (k,) is the
@@ -277,14 +263,6 @@ class Trajectory:
     state: dict[str, np.ndarray] = field(default_factory=dict)
     diverged_at: int | None = None
     color: str | None = None
-
-    @property
-    def v(self) -> np.ndarray:
-        return _slot(self.state, "v", self.grad)
-
-    @property
-    def s(self) -> np.ndarray:
-        return _slot(self.state, "s", self.grad)
 
     @property
     def steps_done(self) -> int:

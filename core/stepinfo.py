@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ravine.core.optimizers import OPTIMIZERS
+from ravine.core.slots import NamedSlots
 
 
 @dataclass
-class StepInfo:
+class StepInfo(NamedSlots):
     """Update t (1-based) of a trajectory: from position `at` to at + step.
 
     grad is the gradient the update used, state the optimizer's state after it by its
@@ -29,14 +30,6 @@ class StepInfo:
     direction_name: str
     direction: np.ndarray
     effective_lr: np.ndarray
-
-    @property
-    def v(self) -> np.ndarray:
-        return self.state.get("v", np.zeros(2))
-
-    @property
-    def s(self) -> np.ndarray:
-        return self.state.get("s", np.zeros(2))
 
 
 def step_info(traj, params: dict, t: int) -> StepInfo:

@@ -56,13 +56,19 @@ from ravine.core.params import Param
 LR = Param("lr", 0.01, lo=0.0, lo_open=True, doc="learning rate alpha", scale="log",
            ui_range=(1e-4, 10.0))
 # decay rates move on a log(1 - beta) scale: 0.9, 0.99 and 0.999 are evenly spaced
-_DECAY = {"lo": 0.0, "hi": 1.0, "hi_open": True, "scale": "log1m", "ui_range": (0.0, 0.9999)}
-BETA = Param("beta", 0.9, doc="momentum: weight of the past", **_DECAY)
-BETA1 = Param("beta1", 0.9, doc="first-moment decay (momentum)", **_DECAY)
-BETA2 = Param("beta2", 0.999, doc="second-moment decay (RMS)", **_DECAY)
+DECAY = {"lo": 0.0, "hi": 1.0, "hi_open": True, "scale": "log1m", "ui_range": (0.0, 0.9999)}
+"""The range and slider scale of a decay rate: Param("rho", 0.9, doc=..., **DECAY)."""
+BETA = Param("beta", 0.9, doc="momentum: weight of the past", **DECAY)
+BETA1 = Param("beta1", 0.9, doc="first-moment decay (momentum)", **DECAY)
+BETA2 = Param("beta2", 0.999, doc="second-moment decay (RMS)", **DECAY)
 EPS = Param("eps", 1e-8, lo=0.0, lo_open=True, doc="added to sqrt(S) to avoid dividing by 0",
             scale="log", ui_range=(1e-10, 1.0))
 BIAS_CORRECTION = Param("bias_correction", True, kind="bool", doc="divide by 1 - beta**t")
+WEIGHT_DECAY = Param(
+    "weight_decay", 0.01, lo=0.0,
+    doc="decoupled weight decay: W -= lr*weight_decay*W each step (scaled by the schedule too); "
+        "on a 2-D surface it pulls toward the origin",
+    ui_range=(0.0, 1.0))
 
 TINY = 1e-200
 """Powers beta**t below this are flushed to 0 (1 - beta**t is then 1 to the last bit, and no
@@ -189,19 +195,14 @@ def check(opt: Any, where: str = "") -> "Optimizer":
     for p in opt.powers:
         if p not in floats:
             fail(f"power {p!r} is not one of its number parameters ({', '.join(sorted(floats)) or 'none'})")
-    if not hasattr(opt.update, "py_func"):
-        fail("update must be a jitted function (decorate it with ravine.core.jit.jit)")
-    got = _args(opt.update)
-    if got != opt.update_args():
-        fail(f"update's arguments are ({', '.join(got or ['?'])}); its declaration needs "
-             f"({', '.join(opt.update_args())})")
-    if opt.eval_point is not None:
-        if not hasattr(opt.eval_point, "py_func"):
-            fail("eval_point must be a jitted function")
-        got = _args(opt.eval_point)
-        if got != opt.eval_args():
-            fail(f"eval_point's arguments are ({', '.join(got or ['?'])}); its declaration needs "
-                 f"({', '.join(opt.eval_args())})")
+    for name, fn, needs in (("update", opt.update, opt.update_args()), ("eval_point", opt.eval_point, opt.eval_args())):
+        if fn is None and name == "eval_point":
+            continue
+        if not hasattr(fn, "py_func"):
+            fail(f"{name} must be a jitted function (decorate it with ravine.core.jit.jit)")
+        got = _args(fn)
+        if got != needs:
+            fail(f"{name}'s arguments are ({', '.join(got or ['?'])}); its declaration needs ({', '.join(needs)})")
     if _args(opt.reference) != ["w", "grad", "state", "lr", "hp", "t"]:
         fail("reference must be reference(w, grad, state, lr, hp, t) -> (new_w, new_state)")
     unknown = set(opt.initial) - set(slots)
@@ -267,4 +268,4 @@ def _discover() -> None:
 _discover()
 
 __all__ = ["OPTIMIZERS", "Optimizer", "OptimizerError", "register", "unregister", "check", "next_power",
-           "LR", "BETA", "BETA1", "BETA2", "EPS", "BIAS_CORRECTION", "TINY"]
+           "LR", "BETA", "BETA1", "BETA2", "EPS", "BIAS_CORRECTION", "WEIGHT_DECAY", "DECAY", "TINY"]

@@ -12,12 +12,12 @@ import numpy as np
 from ravine.core.jit import jit
 
 from ravine.core.narration import Explanation, Part
-from ravine.core.optimizers import LR, Optimizer
+from ravine.core.optimizers import DECAY, LR, Optimizer
 from ravine.core.params import Param
 
 ADADELTA_LR = dataclasses.replace(LR, default=1.0, doc="learning rate alpha, scaling delta (1: Zeiler's method)")
-RHO = Param("rho", 0.9, lo=0.0, hi=1.0, hi_open=True, scale="log1m", ui_range=(0.0, 0.9999),
-            doc="decay of both mean squares: S of the gradients, u of the past updates delta")
+RHO = Param("rho", 0.9, doc="decay of both mean squares: S of the gradients, u of the past updates delta",
+            **DECAY)
 ADADELTA_EPS = Param("eps", 1e-6, lo=0.0, lo_open=True, scale="log", ui_range=(1e-10, 1.0),
                      doc="added inside both roots, sqrt(u+eps)/sqrt(S+eps); with u starting at 0 "
                          "it sets the size of the first steps (about lr*sqrt(eps/(1-rho)))")

@@ -11,14 +11,7 @@ import numpy as np
 from ravine.core.jit import jit
 
 from ravine.core.narration import Explanation, Part
-from ravine.core.optimizers import BETA1, BETA2, EPS, LR, Optimizer
-from ravine.core.params import Param
-
-WEIGHT_DECAY = Param(
-    "weight_decay", 0.01, lo=0.0,
-    doc="decoupled weight decay: W -= lr*weight_decay*W each step (scaled by the schedule too); "
-        "on a 2-D surface it pulls toward the origin",
-    ui_range=(0.0, 1.0))
+from ravine.core.optimizers import BETA1, BETA2, EPS, LR, WEIGHT_DECAY, Optimizer
 
 
 @jit

@@ -11,20 +11,15 @@ import numpy as np
 from ravine.core.jit import jit
 
 from ravine.core.narration import Explanation, Part
-from ravine.core.optimizers import LR, Optimizer
+from ravine.core.optimizers import DECAY, LR, WEIGHT_DECAY, Optimizer
 from ravine.core.params import Param
 
-_DECAY = {"lo": 0.0, "hi": 1.0, "hi_open": True, "scale": "log1m", "ui_range": (0.0, 0.9999)}
 LION_LR = dataclasses.replace(LR, default=0.001, doc=LR.doc + " (each coordinate moves by lr a step)")
 LION_BETA1 = Param("beta1", 0.9, doc="weight of the momentum v in the step's direction "
-                   "C = beta1*v + (1-beta1)*dW", **_DECAY)
+                   "C = beta1*v + (1-beta1)*dW", **DECAY)
 LION_BETA2 = Param("beta2", 0.99, doc="momentum decay: v = beta2*v + (1-beta2)*dW, after the step",
-                   **_DECAY)
-WEIGHT_DECAY = Param(
-    "weight_decay", 0.0, lo=0.0,
-    doc="decoupled weight decay: W -= lr*weight_decay*W each step (scaled by the schedule too); "
-        "on a 2-D surface it pulls toward the origin",
-    ui_range=(0.0, 1.0))
+                   **DECAY)
+LION_WEIGHT_DECAY = dataclasses.replace(WEIGHT_DECAY, default=0.0)
 
 
 @jit
@@ -88,7 +83,7 @@ OPTIMIZER = Optimizer(
     name="lion",
     description="Lion (Chen et al. 2023): steps of lr along the sign of a momentum-gradient mix",
     formula="C = b1*v + (1-b1)*dW; W -= lr*(sign(C) + wd*W); v = b2*v + (1-b2)*dW",
-    params=(LION_LR, LION_BETA1, LION_BETA2, WEIGHT_DECAY),
+    params=(LION_LR, LION_BETA1, LION_BETA2, LION_WEIGHT_DECAY),
     update=update,
     reference=reference,
     state=("v",),
