@@ -562,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if any("\0" in a for a in argv):
             raise UsageError("an argument holds a NUL character")
+        from ravine.core.threads import env_threads
+
+        try:
+            env_threads()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         if not argv:
             return cmd_app(None)
         if argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):

@@ -230,7 +230,7 @@ def simulate_batch(
 
     def piece(lo: int, hi: int) -> None:
         rows = slice(lo, hi) if record else slice(0, 1)
-        run(p, starts[lo:hi], lr_arr[lo:hi], factor, np.ascontiguousarray(table_h[:, lo:hi]), powers, initial, steps,
+        run(p, starts[lo:hi], lr_arr[lo:hi], factor, table_h[lo:hi], powers, initial, steps,
             record, path[rows], loss[rows], grad[rows], state[rows], final[lo:hi], final_loss[lo:hi],
             diverged[lo:hi])
 

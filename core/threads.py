@@ -39,21 +39,37 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+MAX_THREADS = 1024
+
+
+def env_threads() -> int | None:
+    """$RAVINE_THREADS as a number of threads (None when unset or empty), or ValueError with
+    one line saying what is allowed."""
+    env = os.environ.get("RAVINE_THREADS", "").strip()
+    if not env:
+        return None
+    if not (env.isdigit() and 1 <= int(env) <= MAX_THREADS):
+        shown = env if len(env) <= 20 and env.isprintable() else repr(env[:20]) + "..."
+        raise ValueError(f"RAVINE_THREADS: must be a whole number from 1 to {MAX_THREADS} (got {shown})")
+    return int(env)
+
+
 def threads() -> int:
-    """How many threads `parallel` uses: set_threads(n), else $RAVINE_THREADS, else the cores."""
+    """How many threads `parallel` uses: set_threads(n), else $RAVINE_THREADS (an invalid value
+    is ignored here; the command line refuses it in one line), else the cores."""
     if _count is not None:
         return _count
-    env = os.environ.get("RAVINE_THREADS", "")
-    if env.isdigit() and int(env) >= 1:
-        return int(env)
-    return cores()
+    try:
+        return env_threads() or cores()
+    except ValueError:
+        return cores()
 
 
 def set_threads(n: int | None) -> None:
     """Use n threads from now on (None: back to the default)."""
     global _count
-    if n is not None and (not isinstance(n, int) or n < 1):
-        raise ValueError(f"threads: must be a whole number of at least 1 (got {n!r})")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_THREADS):
+        raise ValueError(f"threads: must be a whole number from 1 to {MAX_THREADS} (got {n!r})")
     _count = n
 
 
@@ -75,6 +91,8 @@ def parallel(fn: Callable[[int, int], None], n: int, piece: int = 1, workers: in
     """fn(lo, hi) over 0..n-1, cut into pieces of at least `piece` items (PIECES_PER_THREAD per thread),
     on `workers` threads (default threads()). The first exception raised by any piece is raised
     here once every started piece has ended; the pieces not yet started are dropped."""
+    if n <= 0:
+        return
     workers = threads() if workers is None else workers
     count = max(1, min(-(-n // max(1, piece)), PIECES_PER_THREAD * workers))
     size = -(-n // count)

@@ -283,7 +283,7 @@ class Trainer:
         self.power = [np.ones(len(o.powers)) for o in opts]
         self.updates = np.zeros(C, dtype=np.int64)
         """Each configuration's updates (mini-batches) so far."""
-        self.hyper = [o.hyper_table({k: v for k, v in c.params.items() if k != "lr"}, 1)[:, 0].copy()
+        self.hyper = [o.hyper_table({k: v for k, v in c.params.items() if k != "lr"}, 1)[0]
                       for o, c in zip(opts, self.configs)]
         epochs = np.arange(1, E + 1)
         self.lr_table = np.array([self._lr(c, epochs) for c in self.configs]).reshape(C, E)

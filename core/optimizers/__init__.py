@@ -124,17 +124,18 @@ class Optimizer:
         return self.params[1:]
 
     def hyper_table(self, values: dict[str, Any], n: int) -> np.ndarray:
-        """(len(hyper), n) float64: each hyperparameter after lr for n trajectories or
-        configurations (scalars broadcast; booleans as 0.0 / 1.0), defaults filled in."""
+        """(n, len(hyper)) float64: a row of the hyperparameters after lr for each of n
+        trajectories or configurations (scalars broadcast; booleans as 0.0 / 1.0), defaults
+        filled in. A slice of rows is contiguous, as the threads' pieces take them."""
         full = self.defaults()
         full.update(values)
-        out = np.empty((len(self.hyper), n))
+        out = np.empty((n, len(self.hyper)))
         for i, p in enumerate(self.hyper):
-            out[i] = np.broadcast_to(np.asarray(full[p.name], dtype=np.float64), (n,))
+            out[:, i] = np.broadcast_to(np.asarray(full[p.name], dtype=np.float64), (n,))
         return out
 
     def power_index(self) -> tuple[int, ...]:
-        """For each declared power, its parameter's row in `hyper_table`."""
+        """For each declared power, its parameter's column in `hyper_table`."""
         names = [p.name for p in self.hyper]
         return tuple(names.index(p) for p in self.powers)
 

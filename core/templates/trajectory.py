@@ -40,8 +40,8 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, powers, initial, st
     """OPTIMIZER on SURFACE: len(starts) trajectories of `steps` updates.
 
     p: the surface's packed parameters; starts (n, 2); lr (n,) base learning rates;
-    lr_factor (steps,) the schedule's factor of each update; hyper (H, n) the hyperparameters
-    after lr (booleans as 0/1); powers: the rows of hyper whose powers beta**t the update
+    lr_factor (steps,) the schedule's factor of each update; hyper (n, H) the hyperparameters
+    after lr (booleans as 0/1); powers: the columns of hyper whose powers beta**t the update
     takes; initial (slots,) the state's start values. With record, path/loss (n, steps+1[, 2]), grad (n, steps, 2) and state
     (n, steps, slots, 2) receive every step; final, final_loss, diverged (n) always."""
     n = starts.shape[0]
@@ -50,7 +50,7 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, powers, initial, st
     x = np.empty(width)
     y = np.empty(width)
     st = np.empty((slots, 2, width))
-    h = np.empty((hyper.shape[0], width))  # the chunk's hyperparameters, contiguous (see below)
+    h = np.empty((hyper.shape[1], width))  # the chunk's hyperparameters, contiguous (see below)
     pw = np.empty((powers.shape[0], width))
     gxs = np.empty(width)
     gys = np.empty(width)
@@ -60,9 +60,9 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, powers, initial, st
         # Indexing by j alone, in arrays of the chunk's own: an index such as lo + j, or a
         # strided view, keeps LLVM from vectorising the loop over j (4.7x slower, measured).
         clr = lr[lo:lo + k]
-        for i in range(hyper.shape[0]):
-            for j in range(k):
-                h[i, j] = hyper[i, lo + j]
+        for j in range(k):
+            for i in range(hyper.shape[1]):
+                h[i, j] = hyper[lo + j, i]
         for j in range(k):
             x[j] = starts[lo + j, 0]
             y[j] = starts[lo + j, 1]
