@@ -132,11 +132,12 @@ def trajectory_source(surface, opt) -> str:
     """The pair's module: core/templates/trajectory.py substituted for `surface` and `opt`."""
     deps = [(surface.value, f"value__{surface.name}"), (surface.grad, f"grad__{surface.name}"),
             *_optimizer_imports(opt)]
-    places = {}
+    columns = opt.power_index()  # the kernel keeps beta**t in the power's own column of pw
+    places = {"POWERS": "; ".join(f"pw[{c}, j] = next_power(pw[{c}, j], h[{c}, j])" for c in columns) or "0"}
     for axis, xy in enumerate("XY"):
         step, update, at = _call(opt, f"g{xy.lower()}", f"{xy.lower()}0", f"d{xy.lower()}", "lrj",
                                  lambda i, a=axis: f"st[{i}, {a}, j]", lambda i: f"h[{i}, j]",
-                                 lambda q: f"pw[{q}, j]")
+                                 lambda q: f"pw[{columns[q]}, j]")
         places.update({f"STEP_{xy}": step, f"UPDATE_{xy}": update, f"AT_{xy}": at})
     return substitute(TRAJECTORY.read_text(), {"SURFACE": surface.name, "OPTIMIZER": opt.name}, places,
                       _imports(deps))

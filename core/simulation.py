@@ -204,7 +204,6 @@ def simulate_batch(
     declared = {p.name: p for p in opt.params}
     checked = {name: _checked(declared[name], value, n) for name, value in hyper.items()}
     table_h = opt.hyper_table(checked, n)
-    powers = np.array(opt.power_index(), dtype=np.int64)
     initial = opt.initial_state()
 
     lr_arr = _checked(declared["lr"], lr, n)
@@ -230,7 +229,7 @@ def simulate_batch(
 
     def piece(lo: int, hi: int) -> None:
         rows = slice(lo, hi) if record else slice(0, 1)
-        run(p, starts[lo:hi], lr_arr[lo:hi], factor, table_h[lo:hi], powers, initial, steps,
+        run(p, starts[lo:hi], lr_arr[lo:hi], factor, table_h[lo:hi], initial, steps,
             record, path[rows], loss[rows], grad[rows], state[rows], final[lo:hi], final_loss[lo:hi],
             diverged[lo:hi])
 

@@ -49,13 +49,14 @@ def test_generated_modules_follow_the_templates_line_for_line(opt):
         compile(text, str(template), "exec")  # valid Python
         for a, b in zip(original, generated):  # only lines with a placeholder change
             if a != b:
-                assert any(p in a for p in ("SURFACE", "OPTIMIZER", "STEP", "UPDATE", "AT", "stand-ins")), a
+                assert any(p in a for p in ("SURFACE", "OPTIMIZER", "STEP", "UPDATE", "AT", "POWERS", "stand-ins")), a
 
 
 def test_the_update_call_follows_the_declaration():
     text = K.trajectory_source(get_surface("booth"), OPTIMIZERS["adam"])
     assert ("dx, st[0, 0, j], st[1, 0, j] = update__adam(gx, x0, st[0, 0, j], st[1, 0, j], lrj, "
             "h[0, j], h[1, j], h[2, j], h[3, j] != 0.0, pw[0, j], pw[1, j])") in text
+    assert "pw[0, j] = next_power(pw[0, j], h[0, j]); pw[1, j] = next_power(pw[1, j], h[1, j])" in text
     assert "from ravine.landscapes.booth import value as value__booth" in text
     nesterov = K.trajectory_source(get_surface("booth"), OPTIMIZERS["nesterov"])
     assert "grad__booth(eval_point__nesterov(x0, st[0, 0, j], lrj, h[0, j])" in nesterov
@@ -86,7 +87,7 @@ def test_a_kernel_run_as_plain_python_from_its_template_agrees():
     path, loss = np.empty((3, steps + 1, 2)), np.empty((3, steps + 1))
     grad, state = np.empty((3, steps, 2)), np.empty((3, steps, 2, 2))
     final, final_loss, bad = np.empty((3, 2)), np.empty(3), np.empty(3, np.int64)
-    run(surf.packed(None), starts, np.full(3, 0.01), np.ones(steps), hyper, np.array([0, 1]), np.zeros(2), steps, True,
+    run(surf.packed(None), starts, np.full(3, 0.01), np.ones(steps), hyper, np.zeros(2), steps, True,
         path, loss, grad, state, final, final_loss, bad)
     compiled = simulate_batch("rosenbrock", "adam", starts, steps, lr=0.01, record=True)
     np.testing.assert_array_equal(path, compiled.path)
