@@ -43,8 +43,9 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
 
     p: the surface's packed parameters; starts (n, 2); lr (n,) base learning rates;
     lr_factor (steps,) the schedule's factor of each update; hyper (n, H) the hyperparameters
-    after lr (booleans as 0/1); initial (slots,) the state's start values. With record, path/loss (n, steps+1[, 2]), grad (n, steps, 2) and state
-    (n, steps, slots, 2) receive every step; final, final_loss, diverged (n) always."""
+    after lr (booleans as 0/1); initial (slots,) the state's start values. With record,
+    path/loss (n, steps+1[, 2]), grad (n, steps, 2) and state (n, steps, slots, 2) receive
+    every step; final, final_loss, diverged (n) always."""
     n = starts.shape[0]
     slots = state.shape[2]
     width = min(n, CHUNK)
