@@ -10,7 +10,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import signals_blocked
+from ravine.app.style import ERROR, MUTED, signals_blocked, text_color
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError
 from ravine.core.scene import check_recorded
@@ -59,7 +59,7 @@ class ScenePanel(QtWidgets.QGroupBox):
         layout.addWidget(self.steps)
         self.hint = QtWidgets.QLabel("Click the map to move the start; drag the × to slide it.")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #666;")
+        text_color(self.hint, MUTED)
         layout.addWidget(self.hint)
         model.scene_replaced.connect(self.refresh)
         model.surface_changed.connect(self._refresh_params)
@@ -157,7 +157,7 @@ class OptimizerPanel(QtWidgets.QFrame):
         if OPTIMIZERS[cfg.kind].doc:  # what to know where the values are set (weight decay...)
             self.note = QtWidgets.QLabel(OPTIMIZERS[cfg.kind].doc)
             self.note.setWordWrap(True)
-            self.note.setStyleSheet("color: #555;")
+            text_color(self.note, MUTED)
             layout.addWidget(self.note)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("schedule"))
@@ -239,7 +239,7 @@ class OptimizersPanel(QtWidgets.QWidget):
         self.add.setMenu(menu)
         layout.addWidget(self.add)
         self.error = QtWidgets.QLabel()
-        self.error.setStyleSheet("color: #C0392B;")
+        text_color(self.error, ERROR)
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)

@@ -23,6 +23,22 @@ MARK_SCALE = 1.5
 BASE = "_ravine_base"  # the attribute that records an item's own sizes
 
 
+MUTED = "#555555"
+"""Hints and notes under the controls."""
+ERROR = "#C0392B"
+"""Error lines under a field."""
+
+
+def text_color(widget: QtWidgets.QWidget, color: str) -> QtWidgets.QWidget:
+    """Colour a widget's text through its palette. (A style sheet would do it too, but a
+    widget with a style sheet keeps its font when the application's changes, so its text
+    stayed at the desk's size on a projector.)"""
+    palette = widget.palette()
+    palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor(color))
+    widget.setPalette(palette)
+    return widget
+
+
 @contextlib.contextmanager
 def signals_blocked(*objects):
     """Change widgets without their signals firing (no hand-paired blockSignals calls)."""

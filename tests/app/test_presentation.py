@@ -211,3 +211,29 @@ def test_present_mode_hides_the_future_and_leaving_restores_it(big_window):
     assert not mask.isVisible()
     xs, _ = w.map.items[0].ghost.getData()
     assert len(xs) == 2 * w.model.runs[0].traj.steps_done  # every step, as a segment
+
+
+def test_controls_shown_while_presenting_are_projector_sized_too(qtbot):
+    """F6 shows the controls on a projector: their hints, notes and error lines (labels with
+    their own colour) grow with the rest; they used to stay at the desk's 12 px."""
+    from ravine.app.window import MainWindow
+    from ravine.core import loads_scene
+
+    scene = loads_scene('surface = "booth"\nsteps = 30\n[[optimizers]]\nkind = "adamw"\nlr = 0.05\n')
+    w = MainWindow(scene)
+    qtbot.addWidget(w)
+    w.resize(1920, 1080)
+    w.show()
+    assert w.model.wait()
+    w.set_presentation(True)
+    w.toggle_controls()
+    editor = w.controls.optimizers.panels[0].editors["lr"]
+    editor.field.setText("-1")
+    editor.field.editingFinished.emit()  # an error line under the field
+    qtbot.wait(30)
+    labels = [w.controls.scene_panel.hint, w.controls.optimizers.panels[0].note, editor.error]
+    assert all(label.isVisibleTo(w) for label in labels)
+    dpi = w.logicalDpiY()
+    small = [(label.text()[:30], label_px(label, dpi)) for label in labels if label_px(label, dpi) < MIN_PX]
+    assert not small
+    w.set_presentation(False)
