@@ -29,6 +29,7 @@ _lock = threading.Lock()
 _count: int | None = None
 _jobs: queue.SimpleQueue = queue.SimpleQueue()
 _helpers: list[threading.Thread] = []
+_local = threading.local()  # .inside: this thread is running a piece of a `parallel` call
 
 
 def cores() -> int:
@@ -90,10 +91,14 @@ def _ensure(n: int) -> None:
 def parallel(fn: Callable[[int, int], None], n: int, piece: int = 1, workers: int | None = None) -> None:
     """fn(lo, hi) over 0..n-1, cut into pieces of at least `piece` items (PIECES_PER_THREAD per thread),
     on `workers` threads (default threads()). The first exception raised by any piece is raised
-    here once every started piece has ended; the pieces not yet started are dropped."""
+    here once every started piece has ended; the pieces not yet started are dropped. A piece
+    that calls `parallel` itself runs that call's pieces on its own thread (helpers waiting
+    for helpers could wait forever)."""
     if n <= 0:
         return
     workers = threads() if workers is None else workers
+    if getattr(_local, "inside", False):
+        workers = 1
     count = max(1, min(-(-n // max(1, piece)), PIECES_PER_THREAD * workers))
     size = -(-n // count)
     bounds = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
@@ -107,6 +112,7 @@ def parallel(fn: Callable[[int, int], None], n: int, piece: int = 1, workers: in
     active = [0]
 
     def work() -> None:
+        _local.inside = True
         try:
             while not errors:
                 i = next(ticket)
@@ -116,6 +122,7 @@ def parallel(fn: Callable[[int, int], None], n: int, piece: int = 1, workers: in
         except BaseException as exc:  # handed to the caller
             errors.append(exc)
         finally:
+            _local.inside = False
             with done:
                 active[0] -= 1
                 done.notify_all()

@@ -67,3 +67,15 @@ def test_the_command_line_refuses_a_bad_ravine_threads_in_one_line():
                           env={**os.environ, "RAVINE_THREADS": "0"}, timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["ravine: RAVINE_THREADS: must be a whole number from 1 to 1024 (got 0)"]
+
+
+def test_a_piece_that_calls_parallel_does_not_wait_forever():
+    seen = np.zeros((8, 50), dtype=int)
+
+    def inner(row):
+        def fn(lo, hi):
+            seen[row, lo:hi] += 1
+        T.parallel(fn, 50, 1, 4)
+
+    T.parallel(lambda lo, hi: [inner(r) for r in range(lo, hi)], 8, 1, 4)
+    assert np.all(seen == 1)
