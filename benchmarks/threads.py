@@ -9,6 +9,11 @@ path), through `simulate_batch` at 1, 2, 4, ... threads up to the machine's core
 computation written in C (trajectories innermost in chunks of 64, `#pragma omp parallel for`
 over the chunks, gcc -O3 -march=native -fopenmp, no FMA contraction), run through ctypes at the same thread
 counts; its results are checked against Ravine's. Figures are M steps/s, best of `reps`.
+
+--timeline adds, per thread count, where Ravine's time went (best of `reps`): the serial
+work of `simulate_batch` outside the threads, the pieces' total time against one thread's
+(how much slower each piece runs when all threads run together), and the spread of the
+threads' busy times (load balance).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -93,6 +99,41 @@ def best(fn, reps: int) -> float:
     return min(times)
 
 
+class Timeline:
+    """Wraps `parallel` as simulate_batch calls it, recording each piece's thread and times."""
+
+    def __init__(self):
+        import ravine.core.simulation as sim
+
+        self.sim, self.real, self.pieces, self.span = sim, sim.parallel, [], (0.0, 0.0)
+        sim.parallel = self.parallel
+
+    def parallel(self, fn, n, piece=1, workers=None):
+        def timed(lo, hi):
+            t0 = time.perf_counter()
+            fn(lo, hi)
+            self.pieces.append((threading.get_ident(), t0, time.perf_counter()))
+
+        t0 = time.perf_counter()
+        self.real(timed, n, piece, workers)
+        self.span = (t0, time.perf_counter())
+
+    def measure(self, fn, reps: int) -> tuple[float, float, float, float, float]:
+        """Best of reps: (total, serial outside the threads, sum of pieces, least and most busy thread)."""
+        out = []
+        for _ in range(reps):
+            self.pieces.clear()
+            t0 = time.perf_counter()
+            fn()
+            total = time.perf_counter() - t0
+            busy: dict[int, float] = {}
+            for ident, a, b in self.pieces:
+                busy[ident] = busy.get(ident, 0.0) + b - a
+            out.append((total, total - (self.span[1] - self.span[0]), sum(busy.values()), min(busy.values()),
+                        max(busy.values())))
+        return min(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
@@ -100,6 +141,7 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", type=str, default="", help="comma-separated counts (default 1, 2, 4 ... cores)")
     ap.add_argument("--pieces", type=int, default=0, help="pieces per thread (default: Ravine's)")
+    ap.add_argument("--timeline", action="store_true", help="where Ravine's time goes at each thread count")
     args = ap.parse_args()
 
     from ravine.core import simulate_batch, threads
@@ -134,6 +176,17 @@ def main() -> None:
                 base_c = base_c or rate_c
                 line += f" {rate_c:9.1f} {rate_c / base_c:8.2f}x {rate_r / rate_c:8.2f}x"
             print(line, flush=True)
+        if args.timeline:
+            timeline, alone = Timeline(), None
+            print("\nwhere the time goes (ms; pieces: their summed time, and against one thread's)")
+            for k in counts:
+                set_threads(k)
+                total, serial, pieces, low, high = timeline.measure(
+                    lambda: simulate_batch("rosenbrock", "adam", starts, steps, lr=LR), args.reps)
+                alone = alone or pieces
+                print(f"{k:3d} threads: total {total * 1e3:8.2f}  serial {serial * 1e3:5.2f}  pieces "
+                      f"{pieces * 1e3:8.1f} ({pieces / alone:.2f}x)  busy {low * 1e3:.1f}-{high * 1e3:.1f}", flush=True)
+            timeline.sim.parallel = timeline.real
         set_threads(None)
         if c is not None:
             mine = simulate_batch("rosenbrock", "adam", starts, steps, lr=LR).final

@@ -71,8 +71,9 @@ def _got(value: Any, arr: np.ndarray) -> str:
 
 
 def _per_trajectory(value: Any, n: int, param) -> np.ndarray:
-    """A hyperparameter for n trajectories: a scalar or n values, of the declared type (a real
-    bool for a bool; a number, not a string or a bool, for a number)."""
+    """A hyperparameter for n trajectories: a scalar (returned as one value, shape (1,), which
+    the kernel shares out: no serial fill of n copies) or n values, of the declared type (a
+    real bool for a bool; a number, not a string or a bool, for a number)."""
     allowed = param.allowed()
     raw = _array(value, param.name, allowed)
     if param.kind == "bool":
@@ -84,7 +85,7 @@ def _per_trajectory(value: Any, n: int, param) -> np.ndarray:
     dtype = np.bool_ if param.kind == "bool" else np.float64
     arr = raw.astype(dtype)
     if arr.ndim == 0:
-        return np.full(n, arr, dtype=dtype)
+        return arr.reshape(1)
     if arr.shape != (n,):
         raise SceneError(f"{param.name}: expected a scalar or an array of {n} values, one per start "
                          f"(got shape {arr.shape})")
@@ -92,7 +93,8 @@ def _per_trajectory(value: Any, n: int, param) -> np.ndarray:
 
 
 def _checked(param, value, n: int) -> np.ndarray:
-    """A hyperparameter for n trajectories, every value checked against its declaration
+    """A hyperparameter for n trajectories (shape (1,) for one value for all, else (n,)), every
+    value checked against its declaration
     (the same rule as in scene files); SceneError (a ValueError) names the parameter and what
     is allowed."""
     arr = _per_trajectory(value, n, param)
@@ -123,9 +125,11 @@ def _starts(value: Any) -> np.ndarray:
         raw = raw[None]
     if raw.ndim != 2 or raw.shape[1] != 2 or raw.shape[0] < 1:
         raise SceneError(f"starts: must be {_STARTS} (got shape {raw.shape})")
-    starts = np.array(raw, dtype=np.float64)
-    bad = ~(np.abs(starts) <= LIMIT).all(axis=1)
-    if bad.any():
+    # the caller's array itself when it is already float64 and C-ordered (the kernels only
+    # read it): a copy of 100,000 starts costs more than a step of all of them
+    starts = np.ascontiguousarray(raw, dtype=np.float64)
+    if not (starts.max() <= LIMIT and starts.min() >= -LIMIT):  # false for a NaN too
+        bad = ~(np.abs(starts) <= LIMIT).all(axis=1)
         i = int(np.argmax(bad))
         raise SceneError(f"starts: must be {_STARTS} (got ({starts[i, 0]:g}, {starts[i, 1]:g}) for trajectory {i})")
     return starts
@@ -203,7 +207,8 @@ def simulate_batch(
 
     declared = {p.name: p for p in opt.params}
     checked = {name: _checked(declared[name], value, n) for name, value in hyper.items()}
-    table_h = opt.hyper_table(checked, n)
+    # one row for all unless some value is per trajectory: the kernel reads row 0 then
+    table_h = opt.hyper_table(checked, max((len(a) for a in checked.values()), default=1))
     initial = opt.initial_state()
 
     lr_arr = _checked(declared["lr"], lr, n)
@@ -227,14 +232,17 @@ def simulate_batch(
     final_loss = np.empty(n)
     diverged = np.empty(n, dtype=np.int64)
 
+    def mine(arr: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        return arr[lo:hi] if len(arr) > 1 else arr  # one value or row for all: shared
+
     def piece(lo: int, hi: int) -> None:
         rows = slice(lo, hi) if record else slice(0, 1)
-        run(p, starts[lo:hi], lr_arr[lo:hi], factor, table_h[lo:hi], initial, steps,
+        run(p, starts[lo:hi], mine(lr_arr, lo, hi), factor, mine(table_h, lo, hi), initial, steps,
             record, path[rows], loss[rows], grad[rows], state[rows], final[lo:hi], final_loss[lo:hi],
             diverged[lo:hi])
 
     parallel(piece, n, CHUNK)
-    result = BatchResult(final, final_loss, diverged, lr_arr, factor)
+    result = BatchResult(final, final_loss, diverged, np.broadcast_to(lr_arr, (n,)), factor)
     if record:
         result.path, result.loss, result.grad = path, loss, grad
         result.state = {name: state[:, :, i] for i, name in enumerate(opt.state)}

@@ -41,9 +41,10 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
                             path, loss, grad, state, final, final_loss, diverged):
     """OPTIMIZER on SURFACE: len(starts) trajectories of `steps` updates.
 
-    p: the surface's packed parameters; starts (n, 2); lr (n,) base learning rates;
-    lr_factor (steps,) the schedule's factor of each update; hyper (n, H) the hyperparameters
-    after lr (booleans as 0/1); initial (slots,) the state's start values. With record,
+    p: the surface's packed parameters; starts (n, 2); lr (n,) base learning rates, or (1,)
+    one for all; lr_factor (steps,) the schedule's factor of each update; hyper (n, H) the
+    hyperparameters after lr (booleans as 0/1), or (1, H) one row for all; initial (slots,)
+    the state's start values. With record,
     path/loss (n, steps+1[, 2]), grad (n, steps, 2) and state (n, steps, slots, 2) receive
     every step; final, final_loss, diverged (n) always."""
     n = starts.shape[0]
@@ -57,14 +58,17 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
     gxs = np.empty(width)
     gys = np.empty(width)
     bad = np.empty(width, np.int64)
+    clr = np.empty(width)
+    lr_row = 1 if lr.shape[0] > 1 else 0  # 0: one value (one row of hyper) for all
+    h_row = 1 if hyper.shape[0] > 1 else 0
     for lo in range(0, n, CHUNK):
         k = min(n, lo + CHUNK) - lo
         # Indexing by j alone, in arrays of the chunk's own: an index such as lo + j, or a
         # strided view, keeps LLVM from vectorising the loop over j (4.7x slower, measured).
-        clr = lr[lo:lo + k]
         for j in range(k):
+            clr[j] = lr[(lo + j) * lr_row]
             for i in range(hyper.shape[1]):
-                h[i, j] = hyper[lo + j, i]
+                h[i, j] = hyper[(lo + j) * h_row, i]
         for j in range(k):
             x[j] = starts[lo + j, 0]
             y[j] = starts[lo + j, 1]

@@ -97,6 +97,32 @@ def test_batch_hyperparameters_per_trajectory_equal_single_runs():
         np.testing.assert_array_equal(batch.final[i], one.final[0])
 
 
+def test_one_value_for_all_equals_the_same_value_given_per_trajectory():
+    """A scalar lr or hyperparameter is handed to the kernel once (not copied n times) and
+    read for every trajectory: the same numbers, to the bit, as n copies of it, alone or
+    beside a value given per trajectory, across chunk boundaries."""
+    n = 150
+    starts = np.random.default_rng(4).uniform(-1.5, 1.5, (n, 2))
+    b1 = np.linspace(0.5, 0.95, n)
+    for lr, beta1 in [(0.01, 0.9), (0.01, b1), (np.linspace(0.001, 0.02, n), 0.9)]:
+        shared = simulate_batch("rosenbrock", "adam", starts, 60, lr=lr, beta1=beta1, eps=1e-7)
+        copies = simulate_batch("rosenbrock", "adam", starts, 60, lr=np.broadcast_to(lr, n).copy(),
+                                beta1=np.broadcast_to(beta1, n).copy(), eps=np.full(n, 1e-7))
+        np.testing.assert_array_equal(shared.final, copies.final)
+        np.testing.assert_array_equal(shared.final_loss, copies.final_loss)
+        assert shared.lr.shape == (n,)
+        np.testing.assert_array_equal(shared.lr, copies.lr)
+
+
+def test_the_starts_are_read_not_changed_whatever_their_layout():
+    starts = np.random.default_rng(5).uniform(-1.5, 1.5, (70, 2))
+    kept = starts.copy()
+    r = simulate_batch("rosenbrock", "adam", starts, 30, lr=0.01)
+    np.testing.assert_array_equal(starts, kept)
+    for other in (np.asfortranarray(starts), np.repeat(starts, 2, axis=1)[:, ::2], starts.tolist()):
+        np.testing.assert_array_equal(simulate_batch("rosenbrock", "adam", other, 30, lr=0.01).final, r.final)
+
+
 def test_schedule_reaches_the_kernel():
     sched = {"kind": "inverse_time", "decay_rate": 1.0, "steps_per_epoch": 2}
     r = simulate_batch("booth", "gd", [(-5.0, -5.0)], 6, lr=0.02, schedule=sched, record=True)
