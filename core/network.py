@@ -63,10 +63,15 @@ BLOCK = 64  # examples evaluated together: the inner loops run over them and vec
 @jit
 def _output(z, y):
     """(sigmoid(z) - y, binary cross-entropy of sigmoid(z) against y), sharing one exp and
-    stable for any z: L = max(z, 0) - z y + log(1 + exp(-|z|))."""
+    stable for any z: L = max(z, 0) - z y + log(1 + exp(-|z|)).
+
+    max(z, 0) - z y is written z (1 - y) for z >= 0 and -z y below, one term: in a kernel
+    compiled with reassociation (batch_gradient), z - z y + tiny could become z + tiny - z y
+    and round a confident, right prediction's 3.98e-31 to exactly 0."""
     e = math.exp(-abs(z))
     s = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
-    return s - y, max(z, 0.0) - z * y + math.log1p(e)
+    margin = z * (1.0 - y) if z >= 0.0 else -z * y
+    return s - y, margin + math.log1p(e)
 
 
 @jit

@@ -68,6 +68,23 @@ def test_cost_by_hand_for_one_example():
     np.testing.assert_allclose(g2 - g, [2 * 0.5, 2 * -0.25, 0.0])
 
 
+def test_a_tiny_cost_stays_tiny_not_zero():
+    """A confident, right prediction costs log(1 + e^-70) = 3.98e-31, not 0: the per-example
+    loss is summed in SIMD lanes (reassociated), and max(z, 0) - z y + log1p(e^-|z|) must not
+    become (z + log1p) - z y, which rounds to 0 (the log axis of the cost plot needs it > 0)."""
+    layers = [2, 1]
+    sizes, w_off, b_off, P = layout(layers)
+    theta = np.array([35.0, 35.0, 0.0])
+    X, Y = np.ones((2, 2)), np.ones(2)
+    grad = np.empty(P)
+    A, Z, D = buffers(layers, 2)
+    J, _ = batch_gradient(theta, sizes, w_off, b_off, weight_mask(layers), X, Y, np.arange(2), 0, 2, 0.0, grad,
+                          A, Z, D)
+    expected = math.log1p(math.exp(-70.0))  # the formula, with z = 35 + 35
+    assert J == pytest.approx(expected, rel=1e-12, abs=0)
+    assert full_cost(theta, sizes, w_off, b_off, weight_mask(layers), X, Y, 0.0) == pytest.approx(expected, rel=1e-12, abs=0)
+
+
 @pytest.mark.parametrize("lambd", [0.0, 0.3])
 def test_gradient_matches_finite_differences(data, lambd):
     X, y = data
