@@ -46,9 +46,14 @@ class BatchResult(NamedSlots):
     grad: np.ndarray | None = None
     state: dict[str, np.ndarray] = field(default_factory=dict)
 
+    _lr_steps: np.ndarray | None = field(default=None, repr=False)  # the schedule of lr, when one lr for all
+
     def lr_per_step(self, i: int) -> np.ndarray:
-        """(steps,): the learning rate each update of trajectory i used (inf where lr times
-        the schedule's factor leaves the float range: the trajectory diverged there)."""
+        """(steps,): the learning rate each update of trajectory i used: the schedule of lr
+        itself when every trajectory has the same lr, else lr times the schedule's factor
+        (inf where that leaves the float range: the trajectory diverged there)."""
+        if self._lr_steps is not None:
+            return self._lr_steps.copy()
         with np.errstate(over="ignore"):
             return self.lr[i] * self.lr_factor
 
@@ -161,6 +166,9 @@ def _flag(value: Any, name: str) -> bool:
     return bool(value)
 
 
+ONE = np.ones(1)  # the kernel's lr when the schedule table holds lr itself
+
+
 def simulate_batch(
     surface: str,
     kind: str,
@@ -214,6 +222,10 @@ def simulate_batch(
     lr_arr = _checked(declared["lr"], lr, n)
     table = _schedule(schedule)
     factor = lr_per_step(table, 1.0, steps)
+    # One lr for all: the kernel takes lr 1 and the schedule of lr itself, so that update t
+    # uses lr / (1 + ...) to the last digit (lr * (1 / (1 + ...)) can differ in it). An lr
+    # per trajectory is that lr times the schedule's factor.
+    exact = lr_per_step(table, float(lr_arr[0]), steps) if len(lr_arr) == 1 else None
 
     run = kernels().run(surf.name, kind)
     p = surf.packed(params)
@@ -237,12 +249,13 @@ def simulate_batch(
 
     def piece(lo: int, hi: int) -> None:
         rows = slice(lo, hi) if record else slice(0, 1)
-        run(p, starts[lo:hi], mine(lr_arr, lo, hi), factor, mine(table_h, lo, hi), initial, steps,
+        run(p, starts[lo:hi], ONE if exact is not None else lr_arr[lo:hi], factor if exact is None else exact,
+            mine(table_h, lo, hi), initial, steps,
             record, path[rows], loss[rows], grad[rows], state[rows], final[lo:hi], final_loss[lo:hi],
             diverged[lo:hi])
 
     parallel(piece, n, CHUNK)
-    result = BatchResult(final, final_loss, diverged, np.broadcast_to(lr_arr, (n,)), factor)
+    result = BatchResult(final, final_loss, diverged, np.broadcast_to(lr_arr, (n,)), factor, _lr_steps=exact)
     if record:
         result.path, result.loss, result.grad = path, loss, grad
         result.state = {name: state[:, :, i] for i, name in enumerate(opt.state)}

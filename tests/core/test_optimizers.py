@@ -132,6 +132,22 @@ def test_schedule_reaches_the_kernel():
     np.testing.assert_allclose(r.path[0], path, rtol=1e-12)
 
 
+def test_a_scheduled_lr_is_the_schedule_of_lr_to_the_last_digit():
+    """lr / (1 + decay_rate * epoch), not lr * (1 / (1 + ...)): the lecture's table is
+    0.1, 0.0666..., 0.05, 0.04 (not 0.04000000000000001), in the result and in the steps taken."""
+    sched = {"kind": "inverse_time", "decay_rate": 1.0}
+    r = simulate_batch("booth", "gd", [(-5.0, -5.0)], 4, lr=0.2, schedule=sched, record=True)
+    lrs = [0.2 / (1 + 1.0 * e) for e in (1, 2, 3, 4)]
+    assert r.lr_per_step(0).tolist() == lrs
+    assert lrs[3] == 0.04
+    path = [np.array([-5.0, -5.0])]
+    for lr in lrs:  # booth's gradient, by hand
+        x, y = path[-1]
+        g = np.array([2 * (x + 2 * y - 7) + 4 * (2 * x + y - 5), 4 * (x + 2 * y - 7) + 2 * (2 * x + y - 5)])
+        path.append(path[-1] - lr * g)
+    np.testing.assert_array_equal(r.path[0], np.array(path))
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(KeyError, match="adam"):
         simulate_batch("booth", "nosuch", [(0, 0)], 5)
