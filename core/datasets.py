@@ -2,6 +2,12 @@
 
 Each generator returns X (n, 2) and y (n,) in {0, 1}, shuffled. `split` makes a seeded
 train/test split. Adding a dataset means adding one function with `@dataset` plus its test.
+
+A generator draws from the `rng` it is given, which is one of two kinds (`make_dataset`'s
+`random`): "ravine", numpy's default_rng(seed), or "legacy", numpy's RandomState(seed), the
+generator of older NumPy code such as the course assignment (whose moons are
+scikit-learn's make_moons after np.random.seed(3): `moons` draws exactly as it does, so the
+legacy stream gives its points to the bit). Generators use only methods both kinds have.
 """
 
 from __future__ import annotations
@@ -46,14 +52,19 @@ def _finish(rng, X, y):
 
 @dataset("two interleaving half circles (sklearn's make_moons)")
 def moons(rng, n, noise):
+    """scikit-learn's make_moons, draw for draw: the outer half circle (n // 2 points, label
+    0) then the inner one (label 1), shuffled by one permutation of the points, then Gaussian
+    noise added row by row, all from `rng` in that order."""
     n0 = n // 2
     n1 = n - n0
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n1)
-    X = np.vstack([np.column_stack([np.cos(t0), np.sin(t0)]),
-                   np.column_stack([1 - np.cos(t1), 1 - np.sin(t1) - 0.5])])
+    X = np.vstack([np.append(np.cos(t0), 1 - np.cos(t1)), np.append(np.sin(t0), 1 - np.sin(t1) - 0.5)]).T
     y = np.r_[np.zeros(n0), np.ones(n1)]
-    return _finish(rng, X + rng.normal(0, noise, X.shape), y)
+    order = rng.permutation(n)
+    X, y = X[order], y[order]
+    X = X + rng.normal(0.0, noise, X.shape)
+    return np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64)
 
 
 @dataset("a small circle inside a large one", (N, Param("noise", 0.1, lo=0.0, hi=10.0, ui_range=(0.0, 1.0),
@@ -178,21 +189,37 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def make_dataset(name: str, seed: int = 0, base_dir: str = "", **params):
-    """X (n, 2), y (n,) of dataset `name`, made with numpy's default_rng(seed); a file a
+RANDOM = ("ravine", "legacy")
+"""The kinds of random stream: numpy's default_rng(seed), or the legacy RandomState(seed)."""
+
+
+def generator(random: str, seed: int):
+    """The random stream of kind `random` (see RANDOM) seeded with `seed`."""
+    if random == "legacy":
+        return np.random.RandomState(seed)
+    if random == "ravine":
+        return np.random.default_rng(seed)
+    raise ValueError(f"random: must be one of {', '.join(RANDOM)} (got {random!r})")
+
+
+def make_dataset(name: str, seed: int = 0, base_dir: str = "", random: str = "ravine", **params):
+    """X (n, 2), y (n,) of dataset `name`, drawn from generator(random, seed); a file a
     dataset reads is found relative to base_dir (the scene's folder)."""
     ds = DATASETS[name]
     full = {p.name: p.default for p in ds.params}
     full.update(params)
     if ds.file_param is not None:
         full[ds.file_param] = str(Path(base_dir or ".") / full[ds.file_param])
-    return ds.make(np.random.default_rng(seed), **full)
+    return ds.make(generator(random, seed), **full)
 
 
 def split(X, y, test_fraction: float, seed: int = 0):
-    """A seeded train/test split: (X_train, y_train, X_test, y_test)."""
+    """A seeded train/test split: (X_train, y_train, X_test, y_test). With no test examples
+    the training set is the data in the order drawn (a shuffle source indexes into it)."""
     n = len(y)
     n_test = int(round(test_fraction * n))
+    if n_test == 0:
+        return np.ascontiguousarray(X), np.ascontiguousarray(y), np.empty((0, 2)), np.empty(0)
     order = np.random.default_rng(seed + 7919).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return (np.ascontiguousarray(X[train]), np.ascontiguousarray(y[train]),

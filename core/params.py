@@ -144,6 +144,8 @@ class Param:
     for decay rates such as beta near 1)."""
     ui_range: tuple[float, float] | None = None
     """The slider's range, where it differs from (lo, hi); typed values may go further."""
+    choices: tuple[str, ...] | None = None
+    """For a "str": the only values allowed (an editor offers them as a list)."""
 
     def slider_range(self) -> tuple[float, float]:
         """The range a slider covers: ui_range, else the bounds (open ends pulled in)."""
@@ -167,6 +169,8 @@ class Param:
             "ints": "a list of integers",
             "str": "a non-empty string",
         }[self.kind]
+        if self.choices:
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
         if self.kind in ("bool", "str"):
             return noun
         if self.lo is not None and self.hi is not None:
@@ -189,7 +193,7 @@ class Param:
                 raise SceneError(f"{where}: must be {self.allowed()} (got {show(value)})")
             return bool(value)
         if self.kind == "str":
-            if not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or not value.strip() or (self.choices and value not in self.choices):
                 raise SceneError(f"{where}: must be {self.allowed()} (got {show(value)})")
             return value
         if self.kind in ("floats", "ints"):

@@ -9,7 +9,16 @@ runs a spec to the end.
 
 Per epoch e (1-based) a configuration reshuffles the training set (seeded), cuts it into
 mini-batches of batch_size (the last one partial) and takes one optimizer step per batch,
-with the learning rate schedule(e). Recorded: the cost J{t} of every mini-batch, the epoch's
+with the learning rate schedule(e) (or, with decay_after_epoch, the course loop's timing:
+lr for epoch 1, schedule(e - 2) after).
+
+Random draws ([network] random): "ravine" draws the data and the initial weights from
+numpy's default_rng(seed) and shuffles with a splitmix64 stream inside the kernel; "legacy"
+draws as the course assignment's NumPy code does: the data from RandomState(seed) (moons as
+scikit-learn's make_moons), the weights from a fresh RandomState(seed) (randn * sqrt(2 /
+n_in)), and epoch e's order from RandomState(shuffle_seed + e).permutation(m). `Trainer`
+also takes given data, initial weights and a shuffle source (a function of the epoch), the
+same door the legacy draws go through. Recorded: the cost J{t} of every mini-batch, the epoch's
 cost (1/m) * sum_t m_t J{t} (with lambda = 0, the course's "summed cross-entropy over the
 epoch divided by m"), train and test accuracy after the epoch, and the weights every
 `snap_every` epochs for the loss-landscape view. A configuration whose cost stops being
@@ -26,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from ravine.core.configs import check_optimizer_entry, check_unique_labels
-from ravine.core.datasets import DATASETS, make_dataset, split
+from ravine.core.datasets import DATASETS, RANDOM, make_dataset, split
 from ravine.core.kernels import kernels
-from ravine.core.network import he_init, layout, seed_state, weight_mask
+from ravine.core.network import he_init, layout, legacy_orders, seed_state, weight_mask
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError, check_params, key_name, show
 from ravine.core.schedules import SCHEDULES
@@ -63,7 +72,17 @@ NETWORK_PARAMS = (
           scale="log", ui_range=(1, 1024)),
     Param("test_fraction", 0.2, lo=0.0, hi=0.9, doc="share of the data held out for testing"),
     Param("seed", 1, kind="int", lo=0, hi=2**31 - 1, doc="seed of the data, weights and shuffles"),
+    Param("random", "ravine", kind="str", choices=RANDOM,
+          doc="how the data, weights and shuffles are drawn: ravine (numpy's default_rng) or legacy "
+              "(numpy's RandomState, as the course assignment)"),
+    Param("shuffle_seed", 10, kind="int", lo=0, hi=2**31 - 1,
+          doc="legacy draws: epoch e's shuffle is RandomState(shuffle_seed + e).permutation(m)"),
+    Param("decay_after_epoch", False, kind="bool",
+          doc="the course loop's timing: the rate is recomputed after each epoch from its 0-based number, "
+              "so epoch 1 uses lr and epoch e the schedule at e - 2"),
 )
+DEFAULTS = {p.name: p.default for p in NETWORK_PARAMS}
+SEED = next(p for p in NETWORK_PARAMS if p.name == "seed")
 _NETWORK_KEYS = ("dataset", "data", "configs", *(p.name for p in NETWORK_PARAMS))
 
 
@@ -94,6 +113,9 @@ class NetworkSpec:
     seed: int
     configs: list[NetworkConfig]
     base_dir: str = field(default="", compare=False)  # where a dataset's file is looked for
+    random: str = "ravine"  # "ravine" or "legacy" (see the module)
+    shuffle_seed: int = 10  # legacy: epoch e's shuffle is RandomState(shuffle_seed + e)
+    decay_after_epoch: bool = False  # the course loop's timing of the schedule
 
     def to_dict(self) -> dict[str, Any]:
         """The [network] table (as save_scene writes it)."""
@@ -101,6 +123,9 @@ class NetworkSpec:
                "epochs": self.epochs, "batch_size": self.batch_size,
                "test_fraction": self.test_fraction, "seed": self.seed, "data": dict(self.data),
                "configs": []}
+        for key in ("random", "shuffle_seed", "decay_after_epoch"):  # written where not the default
+            if getattr(self, key) != DEFAULTS[key]:
+                out[key] = getattr(self, key)
         for c in self.configs:
             d = {"kind": c.kind, "label": c.label, **c.params}
             if c.batch_size is not None:
@@ -138,7 +163,7 @@ def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> N
     if len(layers) - 2 > MAX_HIDDEN_LAYERS:
         raise SceneError(f"{where}.layers: at most {MAX_HIDDEN_LAYERS} hidden layers (got {len(layers) - 2})")
     try:
-        n = len(make_dataset(name, seed=top["seed"], base_dir=base_dir, **ds_params)[1])
+        n = len(make_dataset(name, seed=top["seed"], base_dir=base_dir, random=top["random"], **ds_params)[1])
     except SceneError as exc:  # a dataset read from a file
         raise SceneError(f"{where}.data.{DATASETS[name].file_param}: {exc}") from None
     n_train = n - int(round(top["test_fraction"] * n))
@@ -152,8 +177,15 @@ def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> N
     if top["batch_size"] > n_train:
         raise SceneError(f"{where}.batch_size: must be at most the {n_train} training examples "
                          f"(got {top['batch_size']})")
+    if top["decay_after_epoch"]:
+        for i, c in enumerate(configs):
+            if not np.isfinite(lr_table(c, np.array([2]), True)).all():
+                raise SceneError(f"{where}.configs[{i}].schedule: {c.schedule['kind']} has no finite rate at epoch 0, "
+                                 "which decay_after_epoch gives epoch 2 (another schedule, or decay_after_epoch "
+                                 "= false)")
     spec = NetworkSpec(name, ds_params, layers, top["lambda"], top["epochs"], top["batch_size"],
-                       top["test_fraction"], top["seed"], configs, base_dir)
+                       top["test_fraction"], top["seed"], configs, base_dir, top["random"], top["shuffle_seed"],
+                       top["decay_after_epoch"])
     check_size(spec, n, where)
     return spec
 
@@ -165,7 +197,7 @@ def snapshot_every(epochs: int, n_weights: int) -> int:
     return max(1, -(-int(epochs) // count))
 
 
-def check_size(spec: NetworkSpec, n_examples: int, where: str = "network") -> None:
+def check_size(spec: NetworkSpec, n_examples: int, where: str = "network", m: int | None = None) -> None:
     """Refuse, before anything is allocated, a training that would not fit the limits above:
     no enabled configuration, too many hidden layers, too many mini-batch updates or too much
     work per configuration, or more than MEMORY_LIMIT bytes up front. One SceneError line
@@ -178,7 +210,8 @@ def check_size(spec: NetworkSpec, n_examples: int, where: str = "network") -> No
         raise SceneError(f"{where}.configs: needs at least one enabled configuration (every one has "
                          "enabled = false)")
     E = int(spec.epochs)
-    m = n_examples - int(round(spec.test_fraction * n_examples))
+    if m is None:  # the training examples: what the split leaves, unless given
+        m = n_examples - int(round(spec.test_fraction * n_examples))
     P = layout(layers)[3]
     batch = [min(c.batch_size or spec.batch_size, m) for _, c in enabled]
     per_epoch = [-(-m // b) for b in batch]
@@ -219,7 +252,7 @@ def _config_from_dict(data: dict[str, Any], where: str, n_train: int) -> Network
         bs = Param("batch_size", 64, kind="int", lo=1, hi=n_train).check(bs, f"{where}.batch_size")
     seed = data.get("seed")
     if seed is not None:
-        seed = NETWORK_PARAMS[-1].check(seed, f"{where}.seed")
+        seed = SEED.check(seed, f"{where}.seed")
     return NetworkConfig(batch_size=bs, seed=seed, **entry)
 
 
@@ -259,24 +292,51 @@ class Trainer:
         while not trainer.done:
             trainer.step(100)          # 100 more epochs of every configuration, in parallel
             runs = trainer.runs()      # results so far
+
+    Given instead of drawn (each optional; research and course uses need not patch internals):
+
+    data      (X, y): the examples, split by the spec's test_fraction as a dataset is; or
+              (X, y, X_test, y_test), used as they are. X (m, 2) finite numbers, y (m,) two
+              label values (the larger one is class 1).
+    weights   the initial weights theta: (P,) for every configuration, or (C, P), a row per
+              enabled configuration (theta's layout: ravine.core.network.layout).
+    shuffles  order(epoch, m): the order of the m training examples in epoch `epoch`
+              (1-based), a permutation of range(m), shared by every configuration. Legacy draws
+              are `legacy_shuffles(spec.shuffle_seed)`.
+
+    A value that does not fit raises SceneError, one line naming it and what is allowed.
     """
 
-    def __init__(self, spec: NetworkSpec, parallel: bool = True):
+    def __init__(self, spec: NetworkSpec, parallel: bool = True, *, data=None, weights=None, shuffles=None):
         self.spec = spec
         self.parallel = parallel
-        X, y = make_dataset(spec.dataset, seed=spec.seed, base_dir=spec.base_dir, **spec.data)
+        if data is None:
+            X, y = make_dataset(spec.dataset, seed=spec.seed, base_dir=spec.base_dir, random=spec.random, **spec.data)
+            parts = split(X, y, spec.test_fraction, spec.seed)
+        else:
+            X, y, parts = given_data(data, spec)
         self.X_all, self.y_all = X, y
-        self.X, self.y, self.X_test, self.y_test = split(X, y, spec.test_fraction, spec.seed)
+        self.X, self.y, self.X_test, self.y_test = parts
         self.sizes, self.w_off, self.b_off, self.P = layout(spec.layers)
         self.mask = weight_mask(spec.layers)
-        check_size(spec, len(y))  # (a spec made or changed by hand: refuse before allocating)
+        check_size(spec, len(y), m=len(self.y))  # (a spec made or changed by hand: refuse before allocating)
         self.configs = [c for c in spec.configs if c.enabled]
         C, E, m = len(self.configs), spec.epochs, len(self.y)
         self.batch_size = np.array([c.batch_size or spec.batch_size for c in self.configs], dtype=np.int64)
         self.batch_size = np.minimum(self.batch_size, m)
         seeds = [spec.seed if c.seed is None else c.seed for c in self.configs]
-        self.theta = np.array([he_init(spec.layers, s) for s in seeds]).reshape(C, self.P)
+        if weights is None:
+            self.theta = np.array([he_init(spec.layers, s, spec.random) for s in seeds]).reshape(C, self.P)
+        else:
+            self.theta = given_weights(weights, C, self.P)
         self.rng = np.array([seed_state(s) for s in seeds], dtype=np.uint64)
+        if shuffles is None and spec.random == "legacy":
+            shuffles = legacy_shuffles(spec.shuffle_seed)
+        if shuffles is not None and not callable(shuffles):
+            raise SceneError(f"shuffles: must be a function order(epoch, m) giving a permutation of range(m) "
+                             f"(got {show(shuffles)})")
+        self.shuffles = shuffles
+        """The shuffle source order(epoch, m), or None: the kernel's own seeded shuffles."""
         opts = [OPTIMIZERS[c.kind] for c in self.configs]
         self.state = [np.repeat(o.initial_state()[:, None], self.P, axis=1) for o in opts]
         """Each configuration's optimizer state, (slots, P) by its declared slot names."""
@@ -286,7 +346,7 @@ class Trainer:
         self.hyper = [o.hyper_table({k: v for k, v in c.params.items() if k != "lr"}, 1)[0]
                       for o, c in zip(opts, self.configs)]
         epochs = np.arange(1, E + 1)
-        self.lr_table = np.array([self._lr(c, epochs) for c in self.configs]).reshape(C, E)
+        self.lr_table = np.array([lr_table(c, epochs, spec.decay_after_epoch) for c in self.configs]).reshape(C, E)
         self.nb = (m + self.batch_size - 1) // self.batch_size
         self.it_cost = np.full((C, E * int(self.nb.max())), np.nan)
         self.ep_cost = np.full((C, E), np.nan)
@@ -310,11 +370,6 @@ class Trainer:
     def state_of(self, c: int) -> dict[str, np.ndarray]:
         """Configuration c's optimizer state by slot name ((P,) each, a view)."""
         return dict(zip(OPTIMIZERS[self.configs[c].kind].state, self.state[c]))
-
-    @staticmethod
-    def _lr(config: NetworkConfig, epochs: np.ndarray) -> np.ndarray:
-        table = {k: v for k, v in config.schedule.items() if k not in ("kind", "steps_per_epoch")}
-        return SCHEDULES[config.schedule["kind"]](epochs, config.params["lr"], **table)
 
     @property
     def done(self) -> bool:
@@ -343,16 +398,30 @@ class Trainer:
         on a thread each (one after another without `parallel`: the same results)."""
         ks = kernels()
         trainers = [ks.train(kind) for kind, _, _ in self._jobs]  # loaded (or compiled) here
+        orders = self._orders(self.epoch, n)
 
         def piece(lo: int, hi: int) -> None:
             for c in range(lo, hi):
                 if self.diverged[c] < 0:
-                    trainers[c](self._net, self._jobs[c][1], self._jobs[c][2], self.epoch, n)
+                    trainers[c](self._net, self._jobs[c][1], self._jobs[c][2], self.epoch, n, orders)
 
         try:
             parallel(piece, len(self._jobs), 1, None if self.parallel else 1)
         finally:
             self.epoch += n
+
+    def _orders(self, e0: int, n: int) -> np.ndarray:
+        """(n, m) int64: the order of the examples in epochs e0 + 1 .. e0 + n (1-based) from
+        the shuffle source; (0, m) without one (the kernel shuffles)."""
+        m = len(self.y)
+        if self.shuffles is None:
+            return np.empty((0, m), dtype=np.int64)
+        if isinstance(self.shuffles, legacy_shuffles):  # permutations by construction, drawn at once
+            return self.shuffles.orders(e0, n, m)
+        out = np.empty((n, m), dtype=np.int64)
+        for k in range(n):
+            out[k] = _permutation(self.shuffles, e0 + k + 1, m)
+        return out
 
     def runs(self) -> list[TrainRun]:
         """Every configuration's results so far, cut at its last finite epoch.
@@ -375,6 +444,105 @@ class Trainer:
                 snapshots=_view(self.snapshots[c, :snaps]), snap_every=self.snap_every,
                 diverged_at=None if bad < 0 else bad, color=cfg.color))
         return out
+
+
+def lr_table(config: NetworkConfig, epochs: np.ndarray, after_epoch: bool = False) -> np.ndarray:
+    """The learning rate of each (1-based) epoch in `epochs`: schedule(epoch, lr), or with
+    after_epoch the course loop's timing, where the rate is recomputed after each epoch from
+    that epoch's 0-based number: epoch 1 uses lr, epoch e >= 2 schedule(e - 2, lr) (so a
+    fixed_interval of 1000 first drops at epoch 1002, not 1000)."""
+    table = {k: v for k, v in config.schedule.items() if k not in ("kind", "steps_per_epoch")}
+    fn, lr = SCHEDULES[config.schedule["kind"]], config.params["lr"]
+    epochs = np.asarray(epochs, dtype=np.int64)
+    if not after_epoch:
+        return fn(epochs, lr, **table)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(epochs <= 1, lr, fn(np.maximum(epochs - 2, 0), lr, **table))
+
+
+class legacy_shuffles:
+    """The course assignment's shuffles: epoch e's order is RandomState(shuffle_seed + e)
+    .permutation(m), drawn by a compiled copy of NumPy's legacy generator
+    (ravine.core.network.legacy_orders; the same numbers, tested against NumPy's)."""
+
+    def __init__(self, shuffle_seed: int):
+        self.shuffle_seed = int(shuffle_seed)
+
+    def __call__(self, epoch: int, m: int) -> np.ndarray:
+        return self.orders(epoch - 1, 1, m)[0]
+
+    def orders(self, e0: int, n: int, m: int) -> np.ndarray:
+        """(n, m): the orders of epochs e0 + 1 .. e0 + n, drawn on all threads."""
+        out = np.empty((n, m), dtype=np.int64)
+        parallel(lambda lo, hi: legacy_orders(self.shuffle_seed, e0 + lo, out[lo:hi]), n, 64)
+        return out
+
+
+def _permutation(shuffles, epoch: int, m: int) -> np.ndarray:
+    """shuffles(epoch, m), checked to be a permutation of range(m)."""
+    try:
+        order = np.asarray(shuffles(epoch, m))
+    except SceneError:
+        raise
+    except Exception as exc:  # the caller's function: its failure, in one line
+        raise SceneError(f"shuffles: order({epoch}, {m}) failed: {type(exc).__name__}: {exc}") from None
+    if order.shape != (m,) or order.dtype.kind not in "iu" or \
+            not (m == 0 or (order.min() >= 0 and order.max() < m and np.bincount(order, minlength=m).max() == 1)):
+        raise SceneError(f"shuffles: order({epoch}, {m}) must be a permutation of range({m}) "
+                         f"(got {'shape ' + str(order.shape) if order.shape != (m,) else 'something else'})")
+    return order
+
+
+def given_data(data, spec: NetworkSpec):
+    """(X, y, (X_train, y_train, X_test, y_test)) from a caller's (X, y) or (X, y, X_test,
+    y_test), checked; labels become 0 and 1 (the larger value is 1)."""
+    if not isinstance(data, (tuple, list)) or len(data) not in (2, 4):
+        raise SceneError("data: must be (X, y) or (X, y, X_test, y_test)")
+    arrays = []
+    for i, name in enumerate(("X", "y", "X_test", "y_test")[:len(data)]):
+        try:
+            a = np.array(data[i], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise SceneError(f"data: {name} must be an array of numbers (got {show(data[i])})") from None
+        want = 2 if name.startswith("X") else 1
+        if a.ndim != want or (want == 2 and a.shape[1] != 2):
+            raise SceneError(f"data: {name} must have shape {'(m, 2)' if want == 2 else '(m,)'} (got {a.shape})")
+        if not np.isfinite(a).all():
+            raise SceneError(f"data: {name} must hold finite numbers only")
+        arrays.append(a)
+    for X, y, name in zip(arrays[::2], arrays[1::2], ("y", "y_test")):
+        if len(X) != len(y):
+            raise SceneError(f"data: {name} has {len(y)} labels for {len(X)} points")
+    labels = np.unique(arrays[1])
+    if len(labels) != 2:
+        raise SceneError(f"data: y must hold exactly two label values (got {len(labels)})")
+    if len(arrays) == 4 and not np.isin(arrays[3], labels).all():
+        raise SceneError(f"data: y_test must use y's two labels ({labels[0]:g} and {labels[1]:g})")
+    ys = [np.ascontiguousarray(a == labels[1], dtype=np.float64) for a in arrays[1::2]]
+    X, y = np.ascontiguousarray(arrays[0]), ys[0]
+    if len(arrays) == 2:
+        parts = split(X, y, spec.test_fraction, spec.seed)
+    else:
+        parts = (X, y, np.ascontiguousarray(arrays[2]), ys[1])
+    if len(parts[1]) < 2:
+        raise SceneError(f"data: {len(parts[1])} training examples; at least 2 are needed")
+    return X, y, parts
+
+
+def given_weights(weights, configs: int, P: int) -> np.ndarray:
+    """(configs, P) initial weights from a caller's (P,) or (configs, P), checked."""
+    try:
+        w = np.array(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SceneError(f"weights: must be an array of numbers (got {show(weights)})") from None
+    if w.shape == (P,):
+        w = np.repeat(w[None], configs, axis=0)
+    if w.shape != (configs, P):
+        raise SceneError(f"weights: must have shape ({P},) or ({configs}, {P}) for these layers and "
+                         f"{configs} enabled configuration{'s' if configs != 1 else ''} (got {w.shape})")
+    if not np.isfinite(w).all():
+        raise SceneError("weights: must hold finite numbers only")
+    return np.ascontiguousarray(w)
 
 
 def _view(a: np.ndarray) -> np.ndarray:

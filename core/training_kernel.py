@@ -10,7 +10,7 @@ look-ahead (or th[i]). Lines stay where they are.
 
 One call trains one configuration for epochs e0 .. e0 + n_epochs - 1 (`Trainer` runs its
 configurations on ravine.core.threads, one call each per chunk of epochs). Per epoch: a
-seeded shuffle, then one update per mini-batch of `batch_size` (the last one partial) with
+seeded shuffle (or the order given for the epoch), then one update per mini-batch of `batch_size` (the last one partial) with
 the epoch's learning rate; the cost of every mini-batch, the epoch's cost (1/m) sum m_t J{t},
 train and test accuracy, and a snapshot of the weights every `snap_every` epochs. A cost that
 is not finite, or a weight beyond LIMIT, stops the configuration: its weights go back to the
@@ -73,8 +73,10 @@ class Records(NamedTuple):
 
 
 @jit
-def train__OPTIMIZER(net, cfg, rec, e0, n_epochs):
-    """Epochs e0 .. e0 + n_epochs - 1 of one configuration with OPTIMIZER (see the module)."""
+def train__OPTIMIZER(net, cfg, rec, e0, n_epochs, orders):
+    """Epochs e0 .. e0 + n_epochs - 1 of one configuration with OPTIMIZER (see the module).
+    orders (n_epochs, m) int64: each epoch's order of the examples, given; with no rows the
+    kernel shuffles with its own seeded generator (cfg.rng)."""
     P = cfg.theta.shape[0]
     m = net.X.shape[0]
     L = net.sizes.shape[0] - 1
@@ -100,9 +102,13 @@ def train__OPTIMIZER(net, cfg, rec, e0, n_epochs):
             break
         for i in range(P):
             keep[i] = th[i]
-        for i in range(m):
-            idx[i] = i
-        shuffle(idx, cfg.rng)
+        if orders.shape[0] > 0:
+            for i in range(m):
+                idx[i] = orders[e - e0, i]
+        else:
+            for i in range(m):
+                idx[i] = i
+            shuffle(idx, cfg.rng)
         lr = cfg.lr[e]
         total = 0.0
         for bi in range(nb):

@@ -121,13 +121,15 @@ def test_the_training_template_run_as_plain_python_agrees():
     kernel's weights and records to the bit."""
     from ravine.core.training import Trainer, network_from_dict
 
-    spec = network_from_dict({"dataset": "moons", "data": {"n": 40}, "layers": [2, 3, 1], "epochs": 3,
-                              "batch_size": 8, "configs": [{"kind": "nesterov", "lr": 0.05}]}, "network")
-    compiled, plain = Trainer(spec).step(), Trainer(spec)
-    py = K.kernels().train("nesterov").py_func
-    run = types.FunctionType(py.__code__.replace(co_filename=str(K.TRAINING)), py.__globals__, py.__name__)
-    _, cfg, rec = plain._jobs[0]
-    run(plain._net, cfg, rec, 0, spec.epochs)
-    np.testing.assert_array_equal(plain.theta, compiled.theta)
-    np.testing.assert_array_equal(plain.ep_cost, compiled.ep_cost)
-    np.testing.assert_array_equal(plain.state[0], compiled.state[0])
+    for random in ("ravine", "legacy"):  # the kernel's own shuffles, and orders given to it
+        spec = network_from_dict({"dataset": "moons", "data": {"n": 40}, "layers": [2, 3, 1], "epochs": 3,
+                                  "batch_size": 8, "random": random,
+                                  "configs": [{"kind": "nesterov", "lr": 0.05}]}, "network")
+        compiled, plain = Trainer(spec).step(), Trainer(spec)
+        py = K.kernels().train("nesterov").py_func
+        run = types.FunctionType(py.__code__.replace(co_filename=str(K.TRAINING)), py.__globals__, py.__name__)
+        _, cfg, rec = plain._jobs[0]
+        run(plain._net, cfg, rec, 0, spec.epochs, plain._orders(0, spec.epochs))
+        np.testing.assert_array_equal(plain.theta, compiled.theta)
+        np.testing.assert_array_equal(plain.ep_cost, compiled.ep_cost)
+        np.testing.assert_array_equal(plain.state[0], compiled.state[0])
