@@ -175,6 +175,18 @@ def test_train_writes_the_csv(tmp_path, capsys):
     assert "GD" in out and "train acc" in out
 
 
+def test_train_prints_the_course_figures(tmp_path, capsys):
+    """`ravine train course-adam --csv a.csv`: the course's "Cost after epoch i" (0-based) is
+    the CSV's epoch i + 1, to the printed digit."""
+    out_csv = tmp_path / "a.csv"
+    code, out, err = run(capsys, "train", "course-adam", "--csv", str(out_csv))
+    assert code == 0 and err == ""
+    rows = {(r[0], int(r[1])): r for r in csv.reader(out_csv.open()) if r[1] != "epoch"}
+    assert [f"{float(rows['Adam', i + 1][2]):.6f}" for i in (0, 1000, 2000, 3000, 4000)] == \
+        ["0.702166", "0.167845", "0.141316", "0.138788", "0.136066"]
+    assert f"{100 * float(rows['GD', 5000][3]):.2f}" == "71.67"
+
+
 def test_train_reports_divergence(tmp_path, capsys):
     scene = tmp_path / "net.toml"
     scene.write_text(NET.replace("lr = 0.1", "lr = 1e7"))
