@@ -10,6 +10,10 @@ serial kernel (what a scene's path needs), a second optimizer on the same surfac
 surface's own functions are compiled by then), the pair's parallel kernel (sweeps, maps), and
 the network's training kernel. Then a second fresh process on the now filled caches times the
 same calls as cache loads. Figures are seconds, best and median of the repetitions.
+
+Last, the whole command `ravine train course-adam` (three optimizers' training kernels, the
+shared mini-batch gradient and the legacy shuffles), timed from outside on empty caches and
+again on the filled ones.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 CHILD = r"""
 import json, sys, time
@@ -75,6 +80,17 @@ def main() -> None:
         c = [r[key] for r in cold]
         w = [r[key] for r in warm]
         print(f"{key:55s} {min(c):9.2f} {statistics.median(c):7.2f} {min(w):7.3f}")
+    course = {"cold": [], "warm": []}
+    for _ in range(args.reps):
+        with tempfile.TemporaryDirectory() as rc, tempfile.TemporaryDirectory() as nc:
+            env = dict(os.environ, RAVINE_CACHE_DIR=rc, NUMBA_CACHE_DIR=nc)
+            for what in ("cold", "warm"):
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "ravine.app.cli", "train", "course-adam"], env=env,
+                               capture_output=True, check=True)
+                course[what].append(time.perf_counter() - t)
+    print(f"{'ravine train course-adam, the whole command':55s} {min(course['cold']):9.2f} "
+          f"{statistics.median(course['cold']):7.2f} {min(course['warm']):7.3f}")
 
 
 if __name__ == "__main__":
