@@ -77,6 +77,9 @@ NETWORK_PARAMS = (
               "(numpy's RandomState, as the course assignment)"),
     Param("shuffle_seed", 10, kind="int", lo=0, hi=2**31 - 1,
           doc="legacy draws: epoch e's shuffle is RandomState(shuffle_seed + e).permutation(m)"),
+    Param("weights", "", kind="str",
+          doc="start from these weights: a JSON file as `ravine train --weights` writes it, relative to the "
+              "scene's folder (one configuration's for all, or each configuration's by its label)"),
     Param("decay_after_epoch", False, kind="bool",
           doc="the course loop's timing: the rate is recomputed after each epoch from its 0-based number, "
               "so epoch 1 uses lr and epoch e the schedule at e - 2"),
@@ -116,6 +119,7 @@ class NetworkSpec:
     random: str = "ravine"  # "ravine" or "legacy" (see the module)
     shuffle_seed: int = 10  # legacy: epoch e's shuffle is RandomState(shuffle_seed + e)
     decay_after_epoch: bool = False  # the course loop's timing of the schedule
+    weights: str = ""  # a weights JSON file to start from, relative to base_dir ("": drawn)
 
     def to_dict(self) -> dict[str, Any]:
         """The [network] table (as save_scene writes it)."""
@@ -123,7 +127,7 @@ class NetworkSpec:
                "epochs": self.epochs, "batch_size": self.batch_size,
                "test_fraction": self.test_fraction, "seed": self.seed, "data": dict(self.data),
                "configs": []}
-        for key in ("random", "shuffle_seed", "decay_after_epoch"):  # written where not the default
+        for key in ("random", "shuffle_seed", "decay_after_epoch", "weights"):  # written where not the default
             if getattr(self, key) != DEFAULTS[key]:
                 out[key] = getattr(self, key)
         for c in self.configs:
@@ -185,8 +189,13 @@ def network_from_dict(data: dict[str, Any], where: str, base_dir: str = "") -> N
                                  "= false)")
     spec = NetworkSpec(name, ds_params, layers, top["lambda"], top["epochs"], top["batch_size"],
                        top["test_fraction"], top["seed"], configs, base_dir, top["random"], top["shuffle_seed"],
-                       top["decay_after_epoch"])
+                       top["decay_after_epoch"], top["weights"])
     check_size(spec, n, where)
+    if spec.weights:
+        try:
+            load_weights(spec)
+        except SceneError as exc:
+            raise SceneError(f"{where}.weights: {exc}") from None
     return spec
 
 
@@ -325,6 +334,8 @@ class Trainer:
         self.batch_size = np.array([c.batch_size or spec.batch_size for c in self.configs], dtype=np.int64)
         self.batch_size = np.minimum(self.batch_size, m)
         seeds = [spec.seed if c.seed is None else c.seed for c in self.configs]
+        if weights is None and spec.weights:
+            weights = load_weights(spec)
         if weights is None:
             self.theta = np.array([he_init(spec.layers, s, spec.random) for s in seeds]).reshape(C, self.P)
         else:
@@ -527,6 +538,54 @@ def given_data(data, spec: NetworkSpec):
     if len(parts[1]) < 2:
         raise SceneError(f"data: {len(parts[1])} training examples; at least 2 are needed")
     return X, y, parts
+
+
+def load_weights(spec: NetworkSpec) -> np.ndarray:
+    """(C, P): the enabled configurations' initial weights from spec.weights, a JSON file as
+    `weights_json` writes it (found relative to spec.base_dir): its one configuration's for
+    all, or each configuration's by label. SceneError, one line, if it does not fit."""
+    import json
+    from pathlib import Path
+
+    from ravine.core.params import quote, read_text
+
+    path = Path(spec.base_dir or ".") / spec.weights
+    name = quote(spec.weights, 160, marks=False)
+    try:
+        data = json.loads(read_text(path, "weights file", "JSON"))
+    except json.JSONDecodeError as exc:
+        raise SceneError(f"{name}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("configs"), list) or not data["configs"]:
+        raise SceneError(f"{name}: expected the weights file `ravine train --weights` writes "
+                         "(a table with layers and configs)")
+    if data.get("layers") != list(spec.layers):
+        raise SceneError(f"{name}: weights for layers {show(data.get('layers'))}, the network has "
+                         f"{show(list(spec.layers))}")
+    sizes = layout(spec.layers)[0]
+    by_label = {}
+    for k, entry in enumerate(data["configs"]):
+        try:
+            Ws, bs = entry["W"], entry["b"]
+            parts = []
+            for l in range(1, len(sizes)):
+                W = np.array(Ws[l - 1], dtype=np.float64)
+                b = np.array(bs[l - 1], dtype=np.float64).reshape(-1)
+                if W.shape != (sizes[l], sizes[l - 1]) or b.shape != (sizes[l],):
+                    raise ValueError
+                parts += [W.ravel(), b]
+            theta = np.concatenate(parts)
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise SceneError(f"{name}: configs[{k}] does not hold W and b of the network's layer sizes") from None
+        if not np.isfinite(theta).all():
+            raise SceneError(f"{name}: configs[{k}] holds a weight that is not a finite number")
+        by_label[entry.get("label", str(k))] = theta
+    enabled = [c for c in spec.configs if c.enabled]
+    if len(by_label) == 1:
+        return np.repeat(next(iter(by_label.values()))[None], len(enabled), axis=0)
+    missing = [c.label for c in enabled if c.label not in by_label]
+    if missing:
+        raise SceneError(f"{name}: no weights for {show(missing[0])} (the file has: {', '.join(map(str, by_label))})")
+    return np.array([by_label[c.label] for c in enabled])
 
 
 def given_weights(weights, configs: int, P: int) -> np.ndarray:

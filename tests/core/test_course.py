@@ -226,3 +226,49 @@ def test_random_and_the_timing_are_scene_keys_checked_and_saved():
     assert (table["random"], table["shuffle_seed"], table["decay_after_epoch"]) == ("legacy", 5, True)
     assert network_from_dict(table, "network") == spec
     assert "random" not in _spec().to_dict()  # the defaults are not written
+
+
+def test_a_scene_starts_from_exported_weights(tmp_path):
+    """[network] weights = "w.json": the file `ravine train --weights` writes, relative to the
+    scene's folder; one configuration's weights for all, or each configuration's by label."""
+    from ravine.core.training import weights_json
+
+    spec = _spec(epochs=3)
+    runs = train(spec)
+    (tmp_path / "w.json").write_text(weights_json(runs, spec))
+    again = network_from_dict({**spec.to_dict(), "weights": "w.json"}, "network", base_dir=str(tmp_path))
+    trainer = Trainer(again)
+    np.testing.assert_array_equal(trainer.theta, np.array([r.theta for r in runs]))
+    assert again.to_dict()["weights"] == "w.json"
+    one = weights_json(runs[:1], spec)  # one configuration's weights: for every configuration
+    (tmp_path / "one.json").write_text(one)
+    both = Trainer(network_from_dict({**spec.to_dict(), "weights": "one.json"}, "network", base_dir=str(tmp_path)))
+    np.testing.assert_array_equal(both.theta, np.array([runs[0].theta, runs[0].theta]))
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, r"network.weights: .*w.json: no such weights file"),
+    ("{", r"network.weights: w.json: not JSON \(line 1"),
+    ('{"layers": [2, 3, 1], "configs": [{"W": [], "b": []}]}',
+     r"network.weights: w.json: weights for layers \[2, 3, 1\], the network has \[2, 4, 1\]"),
+    ('{"layers": [2, 4, 1], "configs": [{"W": [[1, 2]], "b": [0]}]}',
+     r"network.weights: w.json: configs\[0\] does not hold W and b of the network's layer sizes"),
+    ('[1, 2]', r"network.weights: w.json: expected the weights file `ravine train --weights` writes"),
+])
+def test_bad_weights_files_are_one_line(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "w.json").write_text(content)
+    with pytest.raises(SceneError, match=message) as info:
+        network_from_dict({**_spec().to_dict(), "weights": "w.json"}, "network", base_dir=str(tmp_path))
+    assert "\n" not in str(info.value)
+
+
+def test_weights_for_another_label_are_named(tmp_path):
+    from ravine.core.training import weights_json
+
+    spec = _spec(epochs=1)
+    runs = train(spec)
+    runs[1].label = "Other"
+    (tmp_path / "w.json").write_text(weights_json(runs, spec))
+    with pytest.raises(SceneError, match=r"no weights for 'momentum' \(the file has: adam, Other\)"):
+        network_from_dict({**spec.to_dict(), "weights": "w.json"}, "network", base_dir=str(tmp_path))
