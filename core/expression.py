@@ -9,8 +9,8 @@ computation), and anything else (a name, an attribute, a call of anything else, 
 comprehension, a string, keyword arguments) is refused with one line naming its position and
 what is allowed. `derivative(tree, var)` differentiates the tree exactly, by the rules of
 calculus applied to the tree (no strings are evaluated, no computer algebra is needed), and
-`source(tree, params)` writes a tree as a Python expression over x, y and p[i], which
-ravine.core.custom compiles into kernels of the same shape as the built-in surfaces'.
+`source(tree, params)` writes a tree as a Python expression over x, y and p[i], the body of
+a generated value or gradient function of the same shape as the built-in surfaces'.
 """
 
 from __future__ import annotations
