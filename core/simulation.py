@@ -15,7 +15,7 @@ import numpy as np
 
 from ravine.core.kernels import CHUNK, LIMIT, kernels
 from ravine.core.optimizers import OPTIMIZERS
-from ravine.core.params import SceneError, check_params, show
+from ravine.core.params import Param, SceneError, check_params, show
 from ravine.core.scene import MAX_RECORDED_STEPS, STEPS
 from ravine.core.schedules import check_schedule, lr_per_step
 from ravine.core.slots import NamedSlots
@@ -45,7 +45,7 @@ class BatchResult(NamedSlots):
     loss: np.ndarray | None = None
     grad: np.ndarray | None = None
     state: dict[str, np.ndarray] = field(default_factory=dict)
-
+    steps_to_tol: np.ndarray | None = None  # (n,), with tol: the updates to reach it, -1 never
     _lr_steps: np.ndarray | None = field(default=None, repr=False)  # the schedule of lr, when one lr for all
 
     def lr_per_step(self, i: int) -> np.ndarray:
@@ -160,6 +160,26 @@ def _surface(surface: Any):
     return get_surface(surface)
 
 
+CRITERIA = ("loss", "grad")
+TOL = Param("tol", 1e-6, lo=0.0, lo_open=True, doc="tolerance of the convergence criterion")
+
+
+def _tolerance(tol: Any, criterion: Any, surf, params: dict[str, Any]) -> np.ndarray:
+    """The kernel's (mode, tol, fmin): mode 0 without tol, 1 for "loss", 2 for "grad"."""
+    if tol is None:
+        return np.zeros(3)
+    tol = TOL.check(tol, "tol")
+    if criterion not in CRITERIA:
+        raise SceneError(f"criterion: must be one of {', '.join(CRITERIA)} (got {show(criterion)})")
+    if criterion == "grad":
+        return np.array([2.0, tol, 0.0])
+    fmin = surf.min_value(params)
+    if fmin is None:
+        raise SceneError(f"criterion: {surf.name} has no known minimum to measure the loss against; "
+                         "use criterion 'grad' (the gradient's norm)")
+    return np.array([1.0, tol, fmin])
+
+
 def _flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise SceneError(f"{name}: must be True or False (got {show(value)})")
@@ -179,6 +199,8 @@ def simulate_batch(
     schedule: dict[str, Any] | str | None = None,
     surface_params: dict[str, Any] | None = None,
     record: bool = False,
+    tol: float | None = None,
+    criterion: str = "loss",
     **hyper,
 ) -> BatchResult:
     """Run len(starts) trajectories of optimizer `kind` on `surface` at once.
@@ -191,6 +213,10 @@ def simulate_batch(
     "decay_rate": 1.0, "steps_per_epoch": 10}; update t uses lr[i] * schedule(epoch(t), lr=1).
     record=False keeps only the final positions (the fast path for sweeps and maps);
     record=True keeps every step, at most MAX_RECORDED_STEPS of them (n x steps).
+    tol: also find, per trajectory, `steps_to_tol`, the first update count at which the
+    criterion falls to tol (-1 where never): criterion "loss" is f - min f (surfaces whose
+    minimum is known), "grad" the norm of the gradient an update used (at the look-ahead
+    point for Nesterov), so the count is the updates before that point.
 
     Every argument is checked as strictly as a scene file's value, with the same messages: a
     SceneError (a ValueError) names the argument and what is allowed; an unknown surface or
@@ -227,8 +253,9 @@ def simulate_batch(
     # per trajectory is that lr times the schedule's factor.
     exact = lr_per_step(table, float(lr_arr[0]), steps) if len(lr_arr) == 1 else None
 
-    run = kernels().run(surf.name, kind)
     p = surf.packed(params)
+    tolerance = _tolerance(tol, criterion, surf, params)
+    run = kernels().run(surf.name, kind)
     slots = len(opt.state)
     if record:
         path = np.empty((n, steps + 1, 2))
@@ -243,6 +270,7 @@ def simulate_batch(
     final = np.empty((n, 2))
     final_loss = np.empty(n)
     diverged = np.empty(n, dtype=np.int64)
+    reached = np.empty(n, dtype=np.int64)
 
     def mine(arr: np.ndarray, lo: int, hi: int) -> np.ndarray:
         return arr[lo:hi] if len(arr) > 1 else arr  # one value or row for all: shared
@@ -252,10 +280,12 @@ def simulate_batch(
         run(p, starts[lo:hi], ONE if exact is not None else lr_arr[lo:hi], factor if exact is None else exact,
             mine(table_h, lo, hi), initial, steps,
             record, path[rows], loss[rows], grad[rows], state[rows], final[lo:hi], final_loss[lo:hi],
-            diverged[lo:hi])
+            diverged[lo:hi], tolerance, reached[lo:hi])
 
     parallel(piece, n, CHUNK)
     result = BatchResult(final, final_loss, diverged, np.broadcast_to(lr_arr, (n,)), factor, _lr_steps=exact)
+    if tol is not None:
+        result.steps_to_tol = reached
     if record:
         result.path, result.loss, result.grad = path, loss, grad
         result.state = {name: state[:, :, i] for i, name in enumerate(opt.state)}

@@ -38,7 +38,7 @@ LIMIT = 1e6  # |x| or |y| beyond this counts as diverged
 
 @jit
 def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, record,
-                            path, loss, grad, state, final, final_loss, diverged):
+                            path, loss, grad, state, final, final_loss, diverged, tolerance, reached):
     """OPTIMIZER on SURFACE: len(starts) trajectories of `steps` updates.
 
     p: the surface's packed parameters; starts (n, 2); lr (n,) base learning rates, or (1,)
@@ -46,7 +46,11 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
     hyperparameters after lr (booleans as 0/1), or (1, H) one row for all; initial (slots,)
     the state's start values. With record,
     path/loss (n, steps+1[, 2]), grad (n, steps, 2) and state (n, steps, slots, 2) receive
-    every step; final, final_loss, diverged (n) always."""
+    every step; final, final_loss, diverged (n) always.
+
+    tolerance (mode, tol, fmin): mode 0 checks nothing; mode 1 sets reached[i] to the first
+    t with f(x_t) - fmin <= tol; mode 2 to the first t - 1 whose update's gradient (taken at
+    x_(t-1), or at the look-ahead point) has norm <= tol. reached is -1 where never."""
     n = starts.shape[0]
     slots = state.shape[2]
     width = min(n, CHUNK)
@@ -59,6 +63,10 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
     gys = np.empty(width)
     bad = np.empty(width, np.int64)
     clr = np.empty(width)
+    hit = np.empty(width, np.int64)
+    mode = tolerance[0]
+    tol = tolerance[1]
+    fmin = tolerance[2]
     lr_row = 1 if lr.shape[0] > 1 else 0  # 0: one value (one row of hyper) for all
     h_row = 1 if hyper.shape[0] > 1 else 0
     for lo in range(0, n, CHUNK):
@@ -78,6 +86,7 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
                 st[i, 1, j] = initial[i]
             for i in range(hyper.shape[1]):
                 pw[i, j] = 1.0
+            hit[j] = 0 if mode == 1.0 and value__SURFACE(x[j], y[j], p) - fmin <= tol else -1
         if record:
             for j in range(k):
                 path[lo + j, 0, 0] = x[j]
@@ -102,6 +111,15 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
                 bad[j] = t if (alive and not ok) else bad[j]
                 x[j] = nx if ok else x0
                 y[j] = ny if ok else y0
+            # (loops of their own, outside the one above, and without branches: LLVM vectorises them)
+            if mode == 1.0:
+                for j in range(k):
+                    now = (value__SURFACE(x[j], y[j], p) - fmin <= tol) & (hit[j] < 0) & (bad[j] < 0)
+                    hit[j] = t if now else hit[j]
+            elif mode == 2.0:
+                for j in range(k):
+                    now = (gxs[j] * gxs[j] + gys[j] * gys[j] <= tol * tol) & (hit[j] < 0) & (bad[j] < 0)
+                    hit[j] = t - 1 if now else hit[j]
             if record:
                 for j in range(k):
                     path[lo + j, t, 0] = x[j]
@@ -117,3 +135,4 @@ def run__SURFACE__OPTIMIZER(p, starts, lr, lr_factor, hyper, initial, steps, rec
             final[lo + j, 1] = y[j]
             final_loss[lo + j] = value__SURFACE(x[j], y[j], p)
             diverged[lo + j] = bad[j]
+            reached[lo + j] = hit[j]

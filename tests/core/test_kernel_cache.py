@@ -87,11 +87,15 @@ def test_a_kernel_run_as_plain_python_from_its_template_agrees():
     path, loss = np.empty((3, steps + 1, 2)), np.empty((3, steps + 1))
     grad, state = np.empty((3, steps, 2)), np.empty((3, steps, 2, 2))
     final, final_loss, bad = np.empty((3, 2)), np.empty(3), np.empty(3, np.int64)
-    run(surf.packed(None), starts, np.full(3, 0.01), np.ones(steps), hyper, np.zeros(2), steps, True,
-        path, loss, grad, state, final, final_loss, bad)
-    compiled = simulate_batch("rosenbrock", "adam", starts, steps, lr=0.01, record=True)
-    np.testing.assert_array_equal(path, compiled.path)
-    np.testing.assert_array_equal(state[:, :, 1], compiled.state["s"])
+    for mode, tol, criterion in [(1.0, 60.0, "loss"), (2.0, 300.0, "grad")]:
+        reached = np.empty(3, np.int64)
+        run(surf.packed(None), starts, np.full(3, 0.01), np.ones(steps), hyper, np.zeros(2), steps, True,
+            path, loss, grad, state, final, final_loss, bad, np.array([mode, tol, 0.0]), reached)
+        compiled = simulate_batch("rosenbrock", "adam", starts, steps, lr=0.01, record=True, tol=tol,
+                                  criterion=criterion)
+        np.testing.assert_array_equal(path, compiled.path)
+        np.testing.assert_array_equal(state[:, :, 1], compiled.state["s"])
+        np.testing.assert_array_equal(reached, compiled.steps_to_tol)
 
 
 def test_old_versions_are_cleaned_up(tmp_path, monkeypatch):

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""The explorers' speed, beside the core's trajectory throughput in the same run.
+
+    .venv/bin/python benchmarks/explorers.py [--reps 5]
+
+1. A 128 x 128 convergence map (momentum, lr x beta) of 500 steps on rosenbrock, steps to
+   a tolerance on the loss (8.2 M trajectory-steps): seconds, and its throughput against
+   `simulate_batch` of the same optimizer and surface without a tolerance, as many
+   trajectory-steps (the core's fast path). Targets: <= 0.25 s, >= 0.8x. The loss criterion
+   evaluates f at every step, which a step on rosenbrock does not otherwise need; the map
+   with the gradient criterion is timed too.
+2. A 200 x 200 basins grid of 1,000 steps (GD on himmelblau): target <= 0.5 s.
+3. A 64-value lr sweep of the four optimizers of momentum-ravine ("tune").
+Best of `reps`, warm (kernels loaded first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from ravine.core import load_example, simulate_batch
+from ravine.core.explorers import Axis, basins, convergence_map, tune
+from ravine.core.scene import OptimizerConfig, Scene
+
+
+def best(fn, reps):
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+
+    scene = Scene("map", "rosenbrock", (-1.5, 1.5), 500, [OptimizerConfig("momentum", "M", {"lr": 1e-3, "beta": 0.9})],
+                  {})
+    x, y = Axis("lr", 1e-5, 1e-2, "log", 128), Axis("beta", 0.0, 0.999, "log1m", 128)
+    n, steps = 128 * 128, 500
+    starts = np.tile([-1.5, 1.5], (n, 1))
+    lrs, betas = np.tile(x.values(), 128), np.repeat(y.values(), 128)
+    convergence_map(scene, x=Axis("lr", 1e-3, 1e-2, "log", 2), steps=2)  # load the kernels
+    t_map = best(lambda: convergence_map(scene, x=x, y=y, tol=1e-6), args.reps)
+    t_core = best(lambda: simulate_batch("rosenbrock", "momentum", starts, steps, lr=lrs, beta=betas), args.reps)
+    work = n * steps
+    print(f"128 x 128 map, 500 steps (momentum on rosenbrock, steps to f - min <= 1e-6): {t_map:.3f} s "
+          f"(target 0.25 s), {work / t_map / 1e6:.0f} M steps/s")
+    print(f"  the same trajectories through simulate_batch without a tolerance: {t_core:.3f} s, "
+          f"{work / t_core / 1e6:.0f} M steps/s -> the map runs at {t_core / t_map:.2f}x (target 0.8x)")
+    t_grad = best(lambda: convergence_map(scene, x=x, y=y, tol=1e-6, criterion="grad"), args.reps)
+    print(f"  the map with the gradient's norm as the criterion (no extra evaluation): {t_grad:.3f} s "
+          f"-> {t_core / t_grad:.2f}x")
+
+    hb = Scene("basins", "himmelblau", (0.0, 0.0), 1000, [OptimizerConfig("gd", "GD", {"lr": 0.01})], {})
+    basins(hb, grid=4, steps=2)
+    t_basins = best(lambda: basins(hb, grid=200), args.reps)
+    print(f"200 x 200 basins, 1,000 steps (GD on himmelblau): {t_basins:.3f} s (target 0.5 s), "
+          f"{200 * 200 * 1000 / t_basins / 1e6:.0f} M steps/s")
+
+    ravine = load_example("momentum-ravine")
+    tune(ravine, Axis("lr", 1e-3, 1e-2, "log", 2), steps=2)
+    t_tune = best(lambda: tune(ravine), args.reps)
+    print(f"tune: 4 optimizers x 64 lrs x {ravine.steps} steps on {ravine.surface}: {t_tune:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
