@@ -8,6 +8,9 @@
     ravine list                 surfaces, optimizers, schedules, examples and lessons
     ravine run SCENE [--csv F]  compute a scene headless; a summary, or every step as CSV
     ravine train SCENE          train a scene's [network] headless
+    ravine map SCENE            convergence map of an optimizer over two hyperparameters
+    ravine basins SCENE         basins of attraction of an optimizer over a grid of starts
+    ravine tune SCENE           each optimizer's best lr by a log-spaced sweep (a fair race)
     ravine render ...           PNG, GIF or MP4 of a scene; PNG handouts of a lesson
 
 Every mistake a user can make ends in one line on stderr and exit status 2, never a
@@ -27,7 +30,7 @@ import time
 from pathlib import Path
 
 EXIT_USAGE = 2
-COMMANDS = ("list", "run", "train", "render", "app", "lesson", "warmup")
+COMMANDS = ("list", "run", "train", "map", "basins", "tune", "render", "app", "lesson", "warmup")
 
 
 class UsageError(Exception):
@@ -210,6 +213,118 @@ def cmd_train(args) -> int:
         print(f"  {_label(r.label):<{width}}  {r.batch_size:5d} {r.epoch_cost[-1]:10.4g} "
               f"{r.train_accuracy[-1]:9.3f} {test}{note}")
     return 0
+
+
+def _explorer_scene(args):
+    """The scene of an explorer command, with its steps overridden by --steps."""
+    from ravine.core.scene import STEPS
+
+    scene = _resolve_scene(args.scene)
+    if not scene.optimizers:
+        raise UsageError(f"{_label(args.scene)}: has no [[optimizers]] on a surface to explore")
+    if args.steps is not None:
+        scene.steps = STEPS.check(args.steps, "--steps")
+    return scene
+
+
+def _explore(args, compute, csv_text, draw, summary) -> int:
+    """Shared by map, basins and tune: outputs checked first, then the computation, then
+    the CSV (--csv) and the picture (-o, PNG) written whole, or a summary on stdout."""
+    scene = _explorer_scene(args)
+    if args.output is not None and not str(args.output).lower().endswith(".png"):
+        raise UsageError(f"-o {_quote(args.output)}: the picture is a PNG; give a name ending in .png")
+    outputs = _outputs([("--csv", args.csv), ("-o", args.output)], _scene_inputs(args.scene, scene))
+    try:
+        result = compute(scene)
+        produce = {}
+        if args.csv is not None:
+            produce["--csv"] = lambda fh: fh.write(csv_text(result))
+        if args.output is not None:
+            png = draw(scene, result)
+            produce["-o"] = lambda fh: fh.buffer.write(png) if hasattr(fh, "buffer") else fh.write(png)
+        _write(outputs, produce)
+    finally:
+        _discard(outputs)
+    if args.csv != "-":
+        print(summary(scene, result))
+    return 0
+
+
+def _tolerance_args(args) -> dict:
+    from ravine.core.simulation import TOL
+
+    return {"tol": TOL.check(args.tol, "--tol"), "criterion": args.criterion}
+
+
+def cmd_map(args) -> int:
+    from ravine.app.explorer_views import map_png
+    from ravine.core.explorers import _config, convergence_map, default_axes, parse_axis
+
+    def compute(scene):
+        cfg = _config(scene, args.optimizer if args.optimizer is not None else 0)
+        x, y = default_axes(cfg.kind)
+        if args.x is not None:
+            x = parse_axis(args.x, cfg.kind, "--x")
+            y = None if args.y is None and args.x is not None and y is not None and y.name == x.name else y
+        if args.y is not None:
+            y = parse_axis(args.y, cfg.kind, "--y")
+        return convergence_map(scene, cfg.label, x, y, **_tolerance_args(args))
+
+    def summary(scene, m) -> str:
+        import numpy as np
+
+        reached = m.steps_to_tol >= 0
+        line = (f"{_label(m.label)} on {scene.surface}, {m.steps} steps: {int(reached.sum())} of {reached.size} cells "
+                f"reach {m.criterion} <= {m.tol:g}, {int((m.diverged_at >= 0).sum())} diverge")
+        if reached.any():
+            i, j = np.unravel_index(np.where(reached, m.steps_to_tol, np.iinfo(np.int64).max).argmin(), reached.shape)
+            at = f"{m.x.name} = {m.xs[j]:.4g}" + (f", {m.y.name} = {m.ys[i]:.4g}" if m.y else "")
+            line += f"; fastest {at} in {int(m.steps_to_tol[i, j])} steps"
+        return line
+
+    return _explore(args, compute, lambda m: m.csv(), map_png, summary)
+
+
+def cmd_basins(args) -> int:
+    from ravine.app.explorer_views import basins_png
+    from ravine.core.explorers import GRID, basins
+
+    def compute(scene):
+        return basins(scene, args.optimizer if args.optimizer is not None else 0, GRID.check(args.grid, "--grid"),
+                      **_tolerance_args(args))
+
+    def summary(scene, b) -> str:
+        parts = [f"({x:.3g}, {y:.3g}): {int((b.minimum == k).sum())}" for k, (x, y) in enumerate(b.minima)]
+        elsewhere = int(((b.minimum < 0) & (b.diverged_at < 0)).sum())
+        return (f"{_label(b.label)} on {scene.surface}, {b.minimum.size} starts: " + ", ".join(parts)
+                + f"; elsewhere {elsewhere}, diverged {int((b.diverged_at >= 0).sum())}")
+
+    return _explore(args, compute, lambda b: b.csv(), basins_png, summary)
+
+
+def cmd_tune(args) -> int:
+    from ravine.app.explorer_views import tune_png
+    from ravine.core.explorers import Axis, tune, tune_csv
+
+    def compute(scene):
+        parts = args.lrs.split(":")
+        try:
+            low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if len(parts) != 3:
+                raise ValueError
+        except (ValueError, IndexError):
+            raise UsageError(f"--lrs {_quote(args.lrs)}: must be LOW:HIGH:COUNT, e.g. 1e-5:10:64") from None
+        return tune(scene, Axis("lr", low, high, "log", count), by=args.by, **_tolerance_args(args))
+
+    def summary(scene, results) -> str:
+        width = max(len(_label(r.label)) for r in results)
+        lines = [f"{_label(scene.title or 'scene', 160)}: the best lr of each, by {args.by}"]
+        for r in results:
+            lines.append(f"  {_label(r.label):<{width}}  lr {r.best_lr:10.4g}   final loss {r.final_loss[r.chosen]:.4g}"
+                         + (f", {int(r.steps_to_tol[r.chosen])} steps to tol" if r.steps_to_tol[r.chosen] >= 0 else ""))
+        return "\n".join(lines)
+
+    return _explore(args, compute, tune_csv, tune_png, summary)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -458,7 +573,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ravine",
-        usage="ravine [SCENE] [--present] | ravine {list,run,train,render,app,lesson,warmup} ...",
+        usage="ravine [SCENE] [--present] | ravine {list,run,train,map,basins,tune,render,app,lesson,warmup} ...",
         description="Ravine: see how neural-network optimizers behave. With no command, "
                     "opens the app on SCENE (a .toml file or an example name) or the default scene; "
                     "--present opens it in presentation mode, full screen.",
@@ -482,6 +597,31 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write config,epoch,cost,train_accuracy,test_accuracy,lr rows ('-' for stdout)")
     tr.add_argument("--weights", metavar="OUT.json",
                     help="write every configuration's trained W[l] and b[l] as JSON ('-' for stdout)")
+    def explorer(name: str, help_text: str):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("scene", help="a scene .toml file, or the name of a built-in example")
+        p.add_argument("--steps", type=int, help="updates per trajectory (default: the scene's)")
+        p.add_argument("--tol", type=float, default=1e-6, help="tolerance of the convergence criterion (1e-6)")
+        p.add_argument("--criterion", choices=["loss", "grad"], default="loss",
+                       help="loss: f - min f (surfaces whose minimum is known); grad: the gradient's norm")
+        p.add_argument("--csv", metavar="OUT.csv", help="write the table to this file ('-' for stdout)")
+        p.add_argument("-o", "--output", metavar="OUT.png", help="draw it to this PNG")
+        return p
+
+    mp = explorer("map", "convergence map of one optimizer over two of its hyperparameters")
+    mp.add_argument("--optimizer", metavar="LABEL", help="the scene's optimizer (default: the first)")
+    mp.add_argument("--x", metavar="AXIS", help="NAME:LOW:HIGH:SCALE:COUNT, SCALE lin|log|log1m "
+                                                "(default lr:0.0001:1:log:64)")
+    mp.add_argument("--y", metavar="AXIS", help="the second hyperparameter (default: the optimizer's first "
+                                                "after lr, e.g. beta:0:0.999:log1m:32)")
+    bs = explorer("basins", "basins of attraction: where one optimizer ends from each start of a grid")
+    bs.add_argument("--optimizer", metavar="LABEL", help="the scene's optimizer (default: the first)")
+    bs.add_argument("--grid", type=int, default=200, help="starts along each axis (default 200)")
+    tn = explorer("tune", "each optimizer's best lr by a log-spaced sweep, for a fair race")
+    tn.add_argument("--lrs", default="1e-5:10:64", metavar="LOW:HIGH:COUNT",
+                    help="the lrs swept, log-spaced (default 1e-5:10:64)")
+    tn.add_argument("--by", choices=["final", "steps"], default="final",
+                    help="final: the lowest final loss; steps: the fewest steps to the tolerance")
     rd = sub.add_parser("render", help="render a scene to PNG, GIF or MP4 without a display",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         epilog="examples:\n  ravine render momentum-ravine.toml -o ravine.gif\n"
@@ -585,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("app", "lesson"):  # windows: the event loop handles the signals
             return cmd_lesson(args) if args.command == "lesson" else cmd_app(args.scene, present=args.present)
         command = {"list": cmd_list, "run": cmd_run, "train": cmd_train, "render": cmd_render,
-                   "warmup": cmd_warmup}[args.command]
+                   "warmup": cmd_warmup, "map": cmd_map, "basins": cmd_basins, "tune": cmd_tune}[args.command]
         with stop_on_signals():
             code = command(args)
             sys.stdout.flush()

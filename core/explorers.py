@@ -152,9 +152,9 @@ class MapResult:
         w = csv.writer(out, lineterminator="\n")
         names = [self.x.name] + ([self.y.name] if self.y else [])
         w.writerow([*names, "final_loss", "steps_to_tol", "diverged_at"])
-        for i, yv in enumerate(self.ys):
+        for i in range(self.final_loss.shape[0]):  # (one row without y)
             for j, xv in enumerate(self.xs):
-                cell = [repr(float(xv))] + ([repr(float(yv))] if self.y else [])
+                cell = [repr(float(xv))] + ([repr(float(self.ys[i]))] if self.y else [])
                 w.writerow([*cell, repr(float(self.final_loss[i, j])), *_empty(
                     np.array([self.steps_to_tol[i, j], self.diverged_at[i, j]]))])
         return out.getvalue()

@@ -30,6 +30,7 @@ def test_gd_converges_exactly_below_two_over_kappa():
     assert reached[ratio <= 0.75].all()
     assert not reached[ratio >= 1.25].any()
     assert (m.diverged_at[0][ratio >= 1.25] > 0).all()  # it blows up, and the map says when
+    assert m.csv().splitlines()[0] == "lr,final_loss,steps_to_tol,diverged_at" and len(m.csv().splitlines()) == 42
 
 
 def test_steps_to_tolerance_match_a_plain_loop():
