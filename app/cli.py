@@ -602,8 +602,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("scene", help="a scene .toml file, or the name of a built-in example")
         p.add_argument("--steps", type=int, help="updates per trajectory (default: the scene's)")
         p.add_argument("--tol", type=float, default=1e-6, help="tolerance of the convergence criterion (1e-6)")
-        p.add_argument("--criterion", choices=["loss", "grad"], default="loss",
-                       help="loss: f - min f (surfaces whose minimum is known); grad: the gradient's norm")
+        p.add_argument("--criterion", choices=["auto", "loss", "grad"], default="auto",
+                       help="loss: f - min f (surfaces whose minimum is known); grad: the gradient's norm; "
+                            "auto (default): loss where the minimum is known, else grad")
         p.add_argument("--csv", metavar="OUT.csv", help="write the table to this file ('-' for stdout)")
         p.add_argument("-o", "--output", metavar="OUT.png", help="draw it to this PNG")
         return p

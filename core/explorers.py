@@ -9,7 +9,8 @@ tune             every enabled optimizer over a log-spaced sweep of lr: the crit
                  and the best lr of each (a fair race gives each its best).
 
 The tolerance is measured on f - min f where the surface's minimum is known (criterion
-"loss"), else on the norm of the gradient (criterion "grad"); see simulate_batch. An axis is
+"loss"), else on the norm of the gradient (criterion "grad"); "auto" (the default) picks
+the first that applies; see simulate_batch. An axis is
 written NAME:LOW:HIGH:SCALE:COUNT, SCALE one of lin, log and log1m (log of 1 - value, for
 decay rates near 1). Every error a caller can make is one SceneError line.
 """
@@ -117,6 +118,13 @@ def _config(scene: Scene, optimizer: str | int) -> OptimizerConfig:
     raise SceneError(f"optimizer: the scene has no optimizer labelled {show(optimizer)} (it has: {labels})")
 
 
+def _criterion(criterion: str, scene: Scene) -> str:
+    """"auto": the loss where the surface's minimum is known, else the gradient's norm."""
+    if criterion != "auto":
+        return criterion
+    return "loss" if get_surface(scene.surface).min_value(scene.surface_params) is not None else "grad"
+
+
 def _check_cells(n: int, what: str) -> None:
     if n > MAX_CELLS:
         raise SceneError(f"{what}: {n:,} trajectories; at most {MAX_CELLS:,}")
@@ -161,11 +169,12 @@ class MapResult:
 
 
 def convergence_map(scene: Scene, optimizer: str | int = 0, x: Axis | None = None, y: Axis | None = None,
-                    steps: int | None = None, tol: float = 1e-6, criterion: str = "loss") -> MapResult:
+                    steps: int | None = None, tol: float = 1e-6, criterion: str = "auto") -> MapResult:
     """Optimizer `optimizer` (label or index) of the scene, from its start, with every
     combination of x's and y's values (the others as the scene sets them); lr alone for an
     optimizer without another number to sweep, or when y is None and x is given."""
     cfg = _config(scene, optimizer)
+    criterion = _criterion(criterion, scene)
     dx, dy = default_axes(cfg.kind)
     if x is None:
         x, y = dx, dy
@@ -223,7 +232,7 @@ GRID = Param("grid", 200, kind="int", lo=2, hi=1000, doc="starts along each axis
 
 
 def basins(scene: Scene, optimizer: str | int = 0, grid: int = 200, steps: int | None = None, tol: float = 1e-6,
-           criterion: str = "loss", radius: float | None = None) -> BasinsResult:
+           criterion: str = "auto", radius: float | None = None) -> BasinsResult:
     """Optimizer `optimizer` of the scene from every start of a grid x grid lattice over the
     surface's domain: which of the surface's minima (global and local, as its critical points
     say at the scene's parameters) each ends within `radius` of (default: 1% of the domain's
@@ -238,8 +247,7 @@ def basins(scene: Scene, optimizer: str | int = 0, grid: int = 200, steps: int |
     values = dict(cfg.params)
     lr = values.pop("lr")
     minima = [(p.x, p.y) for p in surf.critical_points(scene.surface_params) if p.kind in ("min", "local_min")]
-    if tol is not None and criterion == "loss" and surf.min_value(scene.surface_params) is None:
-        criterion = "grad"
+    criterion = _criterion(criterion, scene)
     r = simulate_batch(scene.surface, cfg.kind, starts, steps, lr=lr, schedule=cfg.schedule,
                        surface_params=scene.surface_params, tol=tol, criterion=criterion, **values)
     radius = 0.01 * min(x1 - x0, y1 - y0) if radius is None else float(radius)
@@ -278,7 +286,7 @@ class TuneResult:
 
 
 def tune(scene: Scene, lrs: Axis | None = None, by: str = "final", steps: int | None = None, tol: float = 1e-6,
-         criterion: str = "loss") -> list[TuneResult]:
+         criterion: str = "auto") -> list[TuneResult]:
     """Every enabled optimizer of the scene over the lrs (default 64 values from 1e-5 to 10,
     log-spaced), its other settings as the scene has them: by "final" the lr with the lowest
     final loss (diverged runs count as infinite), by "steps" the one reaching the tolerance in
@@ -288,6 +296,7 @@ def tune(scene: Scene, lrs: Axis | None = None, by: str = "final", steps: int | 
     enabled = [c for c in scene.optimizers if c.enabled]
     if not enabled:
         raise SceneError("tune: the scene has no enabled optimizer")
+    criterion = _criterion(criterion, scene)
     out = []
     for cfg in enabled:
         axis = lrs or Axis("lr", 1e-5, 10.0, "log", 64)
