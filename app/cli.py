@@ -74,7 +74,10 @@ def _resolve_scene(arg: str):
 
 def _summary(scene, sim) -> str:
     labels = [_label(t.label) for t in sim]
-    lines = [f"{_label(scene.title or 'scene', 160)}: {scene.surface}, start ({scene.start[0]:g}, "
+    from ravine.core.scene import surface_label
+
+    lines = [f"{_label(scene.title or 'scene', 160)}: {_label(surface_label(scene.surface), 100)}, "
+             f"start ({scene.start[0]:g}, "
              f"{scene.start[1]:g}), {scene.steps} steps"]
     width = max(map(len, labels)) if labels else 5
     lines.append(f"  {'optimizer':<{width}}  {'x':>11} {'y':>11} {'loss':>12}")
@@ -250,6 +253,12 @@ def _explore(args, compute, csv_text, draw, summary) -> int:
     return 0
 
 
+def _where_on(scene) -> str:
+    from ravine.core.scene import surface_label
+
+    return _label(surface_label(scene.surface), 100)
+
+
 def _tolerance_args(args) -> dict:
     from ravine.core.simulation import TOL
 
@@ -274,7 +283,7 @@ def cmd_map(args) -> int:
         import numpy as np
 
         reached = m.steps_to_tol >= 0
-        line = (f"{_label(m.label)} on {scene.surface}, {m.steps} steps: {int(reached.sum())} of {reached.size} cells "
+        line = (f"{_label(m.label)} on {_where_on(scene)}, {m.steps} steps: {int(reached.sum())} of {reached.size} cells "
                 f"reach {m.criterion} <= {m.tol:g}, {int((m.diverged_at >= 0).sum())} diverge")
         if reached.any():
             i, j = np.unravel_index(np.where(reached, m.steps_to_tol, np.iinfo(np.int64).max).argmin(), reached.shape)
@@ -296,7 +305,7 @@ def cmd_basins(args) -> int:
     def summary(scene, b) -> str:
         parts = [f"({x:.3g}, {y:.3g}): {int((b.minimum == k).sum())}" for k, (x, y) in enumerate(b.minima)]
         elsewhere = int(((b.minimum < 0) & (b.diverged_at < 0)).sum())
-        return (f"{_label(b.label)} on {scene.surface}, {b.minimum.size} starts: " + ", ".join(parts)
+        return (f"{_label(b.label)} on {_where_on(scene)}, {b.minimum.size} starts: " + ", ".join(parts)
                 + f"; elsewhere {elsewhere}, diverged {int((b.diverged_at >= 0).sum())}")
 
     return _explore(args, compute, lambda b: b.csv(), basins_png, summary)
@@ -470,10 +479,15 @@ def cmd_list(args) -> int:
     def params(declared):
         return ", ".join(f"{p.name}={p.default}" for p in declared)
 
+    from ravine.core.scene import is_custom
+
     print("surfaces:")
     for s in SURFACES.values():
+        if is_custom(s.name):
+            continue
         extra = f"  [{params(s.params)}]" if s.params else ""
         print(f"  {s.name:<16} {s.description}{extra}")
+    print(f"  {'custom':<16} your own formula: expression = \"x**2 + 10*sin(y)**2\", domain = [[-5, 5], [-5, 5]]")
     print("optimizers:")
     for o in OPTIMIZERS.values():
         print(f"  {o.name:<16} {o.formula}  [{params(o.params)}]")

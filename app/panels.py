@@ -13,7 +13,7 @@ from ravine.app.params_editor import ParamEditor
 from ravine.app.style import ERROR, MUTED, signals_blocked, text_color
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError
-from ravine.core.scene import check_recorded
+from ravine.core.scene import CUSTOM, check_recorded, is_custom
 from ravine.core.schedules import SCHEDULES, check_schedule
 from ravine.landscapes import SURFACES, get_surface
 
@@ -40,15 +40,30 @@ class ScenePanel(QtWidgets.QGroupBox):
         layout = QtWidgets.QVBoxLayout(self)
         self.surface = QtWidgets.QComboBox()
         for name, surf in SURFACES.items():
-            self.surface.addItem(name)
+            if is_custom(name):
+                continue
+            self.surface.addItem(name, name)
             self.surface.setItemData(self.surface.count() - 1, surf.description,
                                      QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.surface.addItem("your own formula", CUSTOM)
+        self.surface.setItemData(self.surface.count() - 1, "type f(x, y), e.g. x**2 + 10*sin(y)**2",
+                                 QtCore.Qt.ItemDataRole.ToolTipRole)
         self.surface.setToolTip("the surface the optimizers run on")
-        self.surface.currentTextChanged.connect(self._surface_chosen)
+        self.surface.currentIndexChanged.connect(self._surface_chosen)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("surface"))
         row.addWidget(self.surface, 1)
         layout.addLayout(row)
+        self.formula = QtWidgets.QLineEdit()
+        self.formula.setPlaceholderText("f(x, y) = x**2 + 10*sin(y)**2")
+        self.formula.setToolTip("your own surface over [-5, 5] x [-5, 5]: numbers, x, y, + - * / **, and "
+                                "sin cos tan exp log sqrt abs tanh sinh cosh atan; Enter applies it")
+        self.formula.returnPressed.connect(self._formula_entered)
+        self.formula_error = QtWidgets.QLabel()
+        self.formula_error.setWordWrap(True)
+        text_color(self.formula_error, ERROR)
+        layout.addWidget(self.formula)
+        layout.addWidget(self.formula_error)
         self.params_box = QtWidgets.QVBoxLayout()
         layout.addLayout(self.params_box)
         self.start_box = QtWidgets.QVBoxLayout()
@@ -67,14 +82,44 @@ class ScenePanel(QtWidgets.QGroupBox):
         self.refresh()
 
     def refresh(self) -> None:
+        name = self.model.scene.surface
+        custom = is_custom(name)
         with signals_blocked(self.surface):
-            self.surface.setCurrentText(self.model.scene.surface)
+            self.surface.setCurrentIndex(self.surface.findData(CUSTOM if custom else name))
+        if custom:
+            self.formula.setText(get_surface(name).formula)
+        self.formula.setVisible(custom)
+        self.formula_error.setText("")
+        self.formula_error.setVisible(False)
         self.steps.set_value(self.model.scene.steps)
         self._refresh_params()
 
-    def _surface_chosen(self, name: str) -> None:
-        if name and name != self.model.scene.surface:
+    def _surface_chosen(self, _index: int) -> None:
+        name = self.surface.currentData()
+        if name == CUSTOM:
+            self.formula.setVisible(True)
+            self.formula.setFocus()
+            if self.formula.text().strip():
+                self._formula_entered()
+        elif name and name != self.model.scene.surface:
+            self.formula.setVisible(False)
+            self.formula_error.setVisible(False)
             self.model.set_surface(name)
+
+    def _formula_entered(self) -> None:
+        """Parse and register the typed formula (milliseconds: its kernels compile in the
+        model's background job, the window stays live), or say in one line what is wrong."""
+        from ravine.core.custom import custom_surface
+
+        try:
+            surf = custom_surface(self.formula.text())
+        except SceneError as exc:
+            self.formula_error.setText(str(exc))
+            self.formula_error.setVisible(True)
+            return
+        self.formula_error.setVisible(False)
+        if surf.name != self.model.scene.surface:
+            self.model.set_surface(surf.name)
 
     def _refresh_params(self) -> None:
         _clear(self.params_box)

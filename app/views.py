@@ -18,6 +18,7 @@ from ravine.core.decimate import route_segments
 from ravine.core.narration import narrate
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.stepinfo import arrow_reference, step_info
+from ravine.core.scene import is_custom
 from ravine.landscapes import get_surface
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#222")
@@ -277,7 +278,8 @@ class MapView(pg.GraphicsLayoutWidget):
         self._layout = None  # the legend lists this surface's kinds of critical points
         self.draw_critical()
         surf = get_surface(self.model.scene.surface)
-        set_title(self.plot, f"{surf.name}:  f = {surf.formula}", color="#222", size="11pt")
+        name = "your own" if is_custom(surf.name) else surf.name  # (not the formula's internal hash)
+        set_title(self.plot, f"{name}:  f = {surf.formula}", color="#222", size="11pt")
         restyle(self)
 
     def _focus_changed(self, old, new) -> None:

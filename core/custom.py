@@ -45,8 +45,9 @@ def custom_surface(expression: str, params: dict[str, float] | None = None, doma
     """The surface f(x, y) = expression, registered (SURFACES[surface.name]) and ready for
     every engine. params: named constants of the formula with their default values (the
     scene's surface_params can change them, as a built-in surface's); domain ((x0, x1), (y0,
-    y1)); start (default: the domain's centre); minima: known global minima, if any. A bad
-    formula or domain is a SceneError of one line."""
+    y1)); start (default: a fifth of the way in from the top-left corner, since the centre is
+    often a minimum); minima: known global minima, if any. A bad formula or domain is a
+    SceneError of one line."""
     from ravine.core.kernels import _load
 
     params = dict(params or {})
@@ -63,7 +64,9 @@ def custom_surface(expression: str, params: dict[str, float] | None = None, doma
         raise SceneError(f"domain: must be [[x0, x1], [y0, y1]] (got {show(domain)})") from None
     if not (x0 < x1 and y0 < y1):
         raise SceneError(f"domain: each axis must go from a lower to a higher value (got {show(list(domain))})")
-    start = ((x0 + x1) / 2, (y0 + y1) / 2) if start is None else tuple(float(v) for v in start)
+    if start is None:
+        start = (x0 + 0.2 * (x1 - x0), y1 - 0.2 * (y1 - y0))
+    start = tuple(float(v) for v in start)
     text = _MODULE.format(formula=expression.replace('"""', "'''"), value=source(tree, names),
                           dx=source(derivative(tree, "x"), names), dy=source(derivative(tree, "y"), names))
     digest = hashlib.sha256("\n".join([expression, *names]).encode()).hexdigest()[:12]

@@ -23,7 +23,7 @@ from typing import Any
 
 from ravine.core.configs import check_optimizer_entry, check_unique_labels
 from ravine.core.params import Param, SceneError, check_params, key_name, quote, read_text, show
-from ravine.landscapes import SURFACES
+from ravine.landscapes import SURFACES, builtin_names
 
 MAX_STEPS = 1_000_000
 MAX_RECORDED_STEPS = 10_000_000
@@ -62,7 +62,10 @@ class Scene:
         return replace(self, **changes)
 
 
-_TOP_KEYS = ("title", "surface", "surface_params", "start", "steps", "optimizers", "network")
+_TOP_KEYS = ("title", "surface", "expression", "domain", "surface_params", "start", "steps", "optimizers",
+             "network")
+CUSTOM = "custom"
+"""surface = "custom": your own formula in `expression`, over `domain` (ravine.core.custom)."""
 DEFAULT_SURFACE = "elongated_bowl"
 
 
@@ -96,14 +99,21 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
             raise SceneError(f"{_where(source, 'network')}: must be a table")
         network = network_from_dict(data["network"], _where(source, "network"), base_dir)
     if "surface" not in data and network is None:
-        raise SceneError(f"{_where(source, 'surface')}: missing (one of: {', '.join(SURFACES)})")
+        raise SceneError(f"{_where(source, 'surface')}: missing (one of: {', '.join(surface_names())})")
     name = data.get("surface", DEFAULT_SURFACE)
-    if not isinstance(name, str) or name not in SURFACES:
-        raise SceneError(f"{_where(source, 'surface')}: unknown surface {show(name)} (allowed: {', '.join(SURFACES)})")
-    surf = SURFACES[name]
     sp = data.get("surface_params", {})
     if not isinstance(sp, dict):
         raise SceneError(f"{_where(source, 'surface_params')}: must be a table")
+    if name == CUSTOM:
+        name = _custom(data, sp, source)
+    else:
+        for key in ("expression", "domain"):
+            if key in data:
+                raise SceneError(f"{_where(source, key)}: only for surface = \"custom\" (your own formula)")
+    if not isinstance(name, str) or name not in SURFACES:
+        raise SceneError(f"{_where(source, 'surface')}: unknown surface {show(name)} "
+                         f"(allowed: {', '.join(surface_names())})")
+    surf = SURFACES[name]
     surface_params = check_params(sp, surf.params, _where(source, "surface_params"))
 
     if "start" in data:
@@ -120,6 +130,39 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
     check_unique_labels([c.label for c in configs], _where(source, "optimizers"), "[[optimizers]] table")
     check_recorded(steps, len(configs), _where(source, "steps"))
     return Scene(title, name, start, steps, configs, surface_params, network)
+
+
+def surface_names() -> list[str]:
+    """The surfaces a scene may name: the built-in ones and "custom" (not the registered
+    formulas' internal names)."""
+    return [*builtin_names(), CUSTOM]
+
+
+def is_custom(name: str) -> bool:
+    """Whether `name` is a formula's (ravine.core.custom registers them as custom_<hash>)."""
+    return name.startswith(f"{CUSTOM}_")
+
+
+def surface_label(name: str) -> str:
+    """A surface as messages and titles name it: a formula by itself, not its internal hash."""
+    return f"your own f = {SURFACES[name].formula}" if is_custom(name) and name in SURFACES else name
+
+
+def _custom(data: dict[str, Any], params: dict[str, Any], source: str) -> str:
+    """Register the scene's formula (see ravine.core.custom); its internal name."""
+    from ravine.core.custom import DEFAULT_DOMAIN, custom_surface
+
+    if "expression" not in data:
+        raise SceneError(f"{_where(source, 'expression')}: missing (surface = \"custom\" needs a formula in x "
+                         "and y, such as expression = \"x**2 + 10*sin(y)**2\")")
+    start = _check_start(data["start"], _where(source, "start")) if "start" in data else None
+    try:
+        surf = custom_surface(data["expression"], params, data.get("domain", DEFAULT_DOMAIN), start)
+    except SceneError as exc:
+        text = str(exc)
+        key = text.split(":", 1)[0] if text.split(":", 1)[0] in ("expression", "domain", "surface_params") else ""
+        raise SceneError(f"{_where(source, key)}{text[len(key):]}" if key else _where(source, text)) from None
+    return surf.name
 
 
 def check_recorded(steps: int, optimizers: int, where: str = "steps") -> None:
@@ -245,7 +288,13 @@ def dumps_scene(scene: Scene) -> str:
     lines = []
     if scene.title:
         lines.append(f"title = {_toml_value(scene.title)}")
-    lines.append(f"surface = {_toml_value(scene.surface)}")
+    if is_custom(scene.surface):
+        surf = SURFACES[scene.surface]
+        lines.append(f"surface = {_toml_value(CUSTOM)}")
+        lines.append(f"expression = {_toml_value(surf.formula)}")
+        lines.append(f"domain = {_toml_value([list(axis) for axis in surf.domain])}")
+    else:
+        lines.append(f"surface = {_toml_value(scene.surface)}")
     lines.append(f"start = {_toml_value([float(v) for v in scene.start])}")
     lines.append(f"steps = {int(scene.steps)}")
     if scene.surface_params:

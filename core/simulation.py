@@ -20,7 +20,7 @@ from ravine.core.scene import MAX_RECORDED_STEPS, STEPS
 from ravine.core.schedules import check_schedule, lr_per_step
 from ravine.core.slots import NamedSlots
 from ravine.core.threads import parallel
-from ravine.landscapes import SURFACES, get_surface
+from ravine.landscapes import builtin_names, get_surface
 
 
 @dataclass
@@ -156,7 +156,8 @@ def _schedule(schedule: Any) -> dict[str, Any]:
 
 def _surface(surface: Any):
     if not isinstance(surface, str):
-        raise KeyError(f"unknown surface {show(surface)} (allowed: {', '.join(SURFACES)})")
+        raise KeyError(f"unknown surface {show(surface)} (allowed: {', '.join(builtin_names())}, or a "
+                       "custom surface's name)")
     return get_surface(surface)
 
 

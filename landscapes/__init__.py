@@ -33,8 +33,15 @@ def get_surface(name: str) -> Surface:
     """The registered surface called `name` (KeyError names the choices)."""
     try:
         return SURFACES[name]
-    except KeyError:
-        raise KeyError(f"unknown surface '{name}' (allowed: {', '.join(SURFACES)})") from None
+    except (KeyError, TypeError):
+        raise KeyError(f"unknown surface {name!r} (allowed: {', '.join(builtin_names())}, or a custom "
+                       "surface's name)") from None
 
 
-__all__ = ["SURFACES", "CriticalPoint", "Surface", "get_surface"]
+def builtin_names() -> list[str]:
+    """The surfaces of this package (not the formulas ravine.core.custom registers, which are
+    named custom_<hash>)."""
+    return [n for n in SURFACES if not n.startswith("custom_")]
+
+
+__all__ = ["SURFACES", "CriticalPoint", "Surface", "builtin_names", "get_surface"]

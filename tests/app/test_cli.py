@@ -45,7 +45,9 @@ def one_line_error(err):
 def test_list_names_everything(capsys):
     code, out, _ = run(capsys, "list")
     assert code == 0
-    for name in [*SURFACES, *OPTIMIZERS, *SCHEDULES, "momentum-ravine"]:
+    from ravine.core.scene import is_custom
+
+    for name in [*(n for n in SURFACES if not is_custom(n)), "custom", *OPTIMIZERS, *SCHEDULES, "momentum-ravine"]:
         assert f"  {name} " in out
 
 

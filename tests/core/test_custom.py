@@ -56,3 +56,51 @@ def test_the_same_formula_is_the_same_surface_and_builtins_are_untouched():
 def test_bad_surfaces_are_one_line(args, message):
     with pytest.raises(SceneError, match=message):
         custom_surface(*args)
+
+
+SCENE = """
+title = "mine"
+surface = "custom"
+expression = "a*x**2 + 10*sin(y)**2"
+domain = [[-3, 3], [-3, 3]]
+start = [2.5, 2.0]
+steps = 100
+
+[surface_params]
+a = 1.5
+
+[[optimizers]]
+kind = "adam"
+lr = 0.05
+"""
+
+
+def test_a_scene_names_its_own_formula_and_saves_it_back():
+    from ravine.core import simulate
+    from ravine.core.scene import dumps_scene, loads_scene
+
+    scene = loads_scene(SCENE)
+    surf = SURFACES[scene.surface]
+    assert surf.formula == "a*x**2 + 10*sin(y)**2" and surf.domain == ((-3.0, 3.0), (-3.0, 3.0))
+    assert scene.surface_params == {"a": 1.5} and scene.start == (2.5, 2.0)
+    text = dumps_scene(scene)
+    assert 'surface = "custom"' in text and 'expression = "a*x**2 + 10*sin(y)**2"' in text
+    assert loads_scene(text) == scene
+    path = simulate(scene)[0].path
+    assert np.isfinite(path).all() and len(path) == 101
+
+
+@pytest.mark.parametrize("change, message", [
+    (("a*x**2", "__import__('os')"), r"s.toml: expression: position 1: calling '__import__' is not allowed"),
+    (('surface = "custom"', 'surface = "booth"'), r"s.toml: expression: only for surface = \"custom\""),
+    (('expression = "a*x**2 + 10*sin(y)**2"\n', ""), r"s.toml: expression: missing"),
+    (("[[-3, 3], [-3, 3]]", "[[3, -3], [-3, 3]]"), r"s.toml: domain: each axis must go from a lower"),
+    (("a = 1.5", 'a = "big"'), r"s.toml: surface_params.a: must be a number"),
+    (("a*x**2", "b*x**2"), r"s.toml: expression: position 1: the name 'b' is not allowed \(allowed: numbers, x, y, a,"),
+])
+def test_bad_custom_scenes_are_one_line(change, message):
+    from ravine.core.scene import loads_scene
+
+    with pytest.raises(SceneError, match=message) as info:
+        loads_scene(SCENE.replace(*change), "s.toml")
+    assert "\n" not in str(info.value)
