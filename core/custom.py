@@ -64,12 +64,18 @@ def custom_surface(expression: str, params: dict[str, float] | None = None, doma
         raise SceneError(f"domain: must be [[x0, x1], [y0, y1]] (got {show(domain)})") from None
     if not (x0 < x1 and y0 < y1):
         raise SceneError(f"domain: each axis must go from a lower to a higher value (got {show(list(domain))})")
+    try:
+        minima = [(float(m[0]), float(m[1])) for m in minima]
+    except (TypeError, ValueError, IndexError):
+        raise SceneError(f"minima: must be a list of points [x, y] (got {show(minima)})") from None
     if start is None:
         start = (x0 + 0.2 * (x1 - x0), y1 - 0.2 * (y1 - y0))
     start = tuple(float(v) for v in start)
     text = _MODULE.format(formula=expression.replace('"""', "'''"), value=source(tree, names),
                           dx=source(derivative(tree, "x"), names), dy=source(derivative(tree, "y"), names))
-    digest = hashlib.sha256("\n".join([expression, *names]).encode()).hexdigest()[:12]
+    # the name (and the module's) hashes all that makes the surface: the formula, its
+    # parameters' names, the domain and the minima (not the start, which scenes set themselves)
+    digest = hashlib.sha256(repr((expression, names, domain, minima)).encode()).hexdigest()[:12]
     name = f"custom_{digest}"
     if name not in SURFACES:
         module = _load(f"surface_{name}", text)
@@ -77,6 +83,7 @@ def custom_surface(expression: str, params: dict[str, float] | None = None, doma
             name=name, description=f"your own surface: {expression}", formula=expression,
             value=module.value, grad=module.grad, domain=domain, start=start,
             minima=tuple(tuple(float(v) for v in m) for m in minima),
+            critical=tuple((float(m[0]), float(m[1]), "min") for m in minima),
             params=tuple(Param(k, float(v), doc=f"the formula's {k}") for k, v in params.items()))
     return SURFACES[name]
 

@@ -246,7 +246,7 @@ def basins(scene: Scene, optimizer: str | int = 0, grid: int = 200, steps: int |
     steps = scene.steps if steps is None else steps
     values = dict(cfg.params)
     lr = values.pop("lr")
-    minima = [(p.x, p.y) for p in surf.critical_points(scene.surface_params) if p.kind in ("min", "local_min")]
+    minima = surface_minima(scene)
     criterion = _criterion(criterion, scene)
     r = simulate_batch(scene.surface, cfg.kind, starts, steps, lr=lr, schedule=cfg.schedule,
                        surface_params=scene.surface_params, tol=tol, criterion=criterion, **values)
@@ -261,6 +261,28 @@ def basins(scene: Scene, optimizer: str | int = 0, grid: int = 200, steps: int |
     shape = (grid, grid)
     return BasinsResult(cfg.label, cfg.kind, xs, ys, minima, which.reshape(shape), r.steps_to_tol.reshape(shape),
                         r.diverged_at.reshape(shape), radius)
+
+
+def surface_minima(scene: Scene) -> list[tuple[float, float]]:
+    """The surface's minima (global and local) at the scene's parameters: its declared
+    critical points followed by Newton (Surface.critical_points), or, for a surface that
+    declares none (your own formula), found: Adam from a 16 x 16 grid of starts, the ends
+    that stay in the domain refined by the same Newton and classified by the Hessian."""
+    import dataclasses
+
+    surf = get_surface(scene.surface)
+    if not surf.critical:
+        (x0, x1), (y0, y1) = surf.domain
+        xs, ys = np.linspace(x0, x1, 16), np.linspace(y0, y1, 16)
+        starts = np.column_stack([np.tile(xs, 16), np.repeat(ys, 16)])
+        r = simulate_batch(scene.surface, "adam", starts, 2000, lr=0.005 * max(x1 - x0, y1 - y0),
+                           surface_params=scene.surface_params)
+        ends = r.final[(r.diverged_at < 0) & (r.final[:, 0] >= x0) & (r.final[:, 0] <= x1)
+                       & (r.final[:, 1] >= y0) & (r.final[:, 1] <= y1)]
+        found = np.unique(np.round(ends / (1e-3 * max(x1 - x0, y1 - y0))), axis=0)
+        ends = found * 1e-3 * max(x1 - x0, y1 - y0)
+        surf = dataclasses.replace(surf, critical=tuple((float(x), float(y), "min") for x, y in ends))
+    return [(p.x, p.y) for p in surf.critical_points(scene.surface_params) if p.kind in ("min", "local_min")]
 
 
 BY = ("final", "steps")

@@ -62,8 +62,8 @@ class Scene:
         return replace(self, **changes)
 
 
-_TOP_KEYS = ("title", "surface", "expression", "domain", "surface_params", "start", "steps", "optimizers",
-             "network")
+_TOP_KEYS = ("title", "surface", "expression", "domain", "minima", "surface_params", "start", "steps",
+             "optimizers", "network")
 CUSTOM = "custom"
 """surface = "custom": your own formula in `expression`, over `domain` (ravine.core.custom)."""
 DEFAULT_SURFACE = "elongated_bowl"
@@ -107,7 +107,7 @@ def scene_from_dict(data: dict[str, Any], source: str = "", base_dir: str = "") 
     if name == CUSTOM:
         name = _custom(data, sp, source)
     else:
-        for key in ("expression", "domain"):
+        for key in ("expression", "domain", "minima"):
             if key in data:
                 raise SceneError(f"{_where(source, key)}: only for surface = \"custom\" (your own formula)")
     if not isinstance(name, str) or name not in SURFACES:
@@ -155,12 +155,13 @@ def _custom(data: dict[str, Any], params: dict[str, Any], source: str) -> str:
     if "expression" not in data:
         raise SceneError(f"{_where(source, 'expression')}: missing (surface = \"custom\" needs a formula in x "
                          "and y, such as expression = \"x**2 + 10*sin(y)**2\")")
-    start = _check_start(data["start"], _where(source, "start")) if "start" in data else None
     try:
-        surf = custom_surface(data["expression"], params, data.get("domain", DEFAULT_DOMAIN), start)
+        surf = custom_surface(data["expression"], params, data.get("domain", DEFAULT_DOMAIN),
+                              minima=data.get("minima", ()))
     except SceneError as exc:
         text = str(exc)
-        key = text.split(":", 1)[0] if text.split(":", 1)[0] in ("expression", "domain", "surface_params") else ""
+        key = text.split(":", 1)[0] if text.split(":", 1)[0] in ("expression", "domain", "minima", "surface_params") \
+            else ""
         raise SceneError(f"{_where(source, key)}{text[len(key):]}" if key else _where(source, text)) from None
     return surf.name
 
@@ -293,6 +294,8 @@ def dumps_scene(scene: Scene) -> str:
         lines.append(f"surface = {_toml_value(CUSTOM)}")
         lines.append(f"expression = {_toml_value(surf.formula)}")
         lines.append(f"domain = {_toml_value([list(axis) for axis in surf.domain])}")
+        if surf.minima:
+            lines.append(f"minima = {_toml_value([list(m) for m in surf.minima])}")
     else:
         lines.append(f"surface = {_toml_value(scene.surface)}")
     lines.append(f"start = {_toml_value([float(v) for v in scene.start])}")

@@ -104,3 +104,17 @@ def test_bad_custom_scenes_are_one_line(change, message):
     with pytest.raises(SceneError, match=message) as info:
         loads_scene(SCENE.replace(*change), "s.toml")
     assert "\n" not in str(info.value)
+
+
+def test_declared_minima_give_the_loss_criterion_and_are_saved():
+    from ravine.core.scene import dumps_scene, loads_scene
+
+    text = SCENE.replace('domain = [[-3, 3], [-3, 3]]', 'domain = [[-3, 3], [-3, 3]]\nminima = [[0, 0]]')
+    scene = loads_scene(text)
+    assert SURFACES[scene.surface].min_value(scene.surface_params) == 0.0
+    assert "minima = [[0.0, 0.0]]" in dumps_scene(scene) and loads_scene(dumps_scene(scene)) == scene
+    r = simulate_batch(scene.surface, "adam", [scene.start], 400, lr=0.05, surface_params=scene.surface_params,
+                       tol=1e-8)
+    assert r.steps_to_tol[0] > 0
+    with pytest.raises(SceneError, match=r"s.toml: minima: must be a list of points"):
+        loads_scene(text.replace("minima = [[0, 0]]", "minima = 3"), "s.toml")

@@ -155,3 +155,16 @@ def test_explorer_mistakes_are_one_line():
         convergence_map(bowl("momentum", beta=0.9), x=Axis("lr", 0.1, 1, "log", 2), y=Axis("lr", 0.1, 1, "log", 2))
     with pytest.raises(SceneError, match=r"criterion: rastrigin has no known minimum|grid: must be"):
         basins(Scene("b", "rastrigin", (0.0, 0.0), 10, [OptimizerConfig("gd", "GD", {"lr": 0.01})], {}), grid=1)
+
+
+def test_basins_of_your_own_surface_find_its_minima():
+    """x**4 - 2x**2 + y**2 has minima at (+-1, 0) and a saddle at the origin: found from a
+    grid of starts (nothing declared), and the basins split at x = 0."""
+    from ravine.core.custom import custom_surface
+
+    surf = custom_surface("x**4 - 2*x**2 + y**2", domain=((-2, 2), (-2, 2)))
+    scene = Scene("mine", surf.name, (1.5, 1.5), 1500, [OptimizerConfig("gd", "GD", {"lr": 0.01})], {})
+    b = basins(scene, grid=20)
+    assert sorted((round(x, 6), round(y, 6)) for x, y in b.minima) == [(-1.0, 0.0), (1.0, 0.0)]
+    left = b.minima.index(min(b.minima))
+    assert (b.minimum[:, b.xs < -0.05] == left).all() and (b.minimum[:, b.xs > 0.05] == 1 - left).all()
