@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PyQt6 import QtCore
 
+from ravine.app.style import PALETTE, series_colors
 from ravine.core import OptimizerConfig, Scene, SceneError, simulate, value_grid
 from ravine.core.contours import contour_segments, log_levels
 from ravine.core.decimate import envelope, route_pieces
@@ -27,8 +28,6 @@ from ravine.core.scene import START_LIMIT, check_recorded
 from ravine.core.schedules import check_schedule
 from ravine.landscapes import get_surface
 
-# Okabe & Ito's colour-blind-safe palette (blue, vermillion, bluish green, orange, ...)
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 MAP_GRID = 400
 CONTOURS = 14
 
@@ -77,7 +76,8 @@ def names_kind(label: str, kind: str) -> bool:
 
 
 def color_of(scene: Scene, index: int) -> str:
-    return scene.optimizers[index].color or PALETTE[index % len(PALETTE)]
+    """The optimizer's colour, by the app's one rule (ravine.app.style.series_colors)."""
+    return series_colors(scene.optimizers)[index]
 
 
 def surface_image(scene: Scene, n: int = MAP_GRID, count: int = CONTOURS) -> SurfaceImage:
@@ -164,6 +164,8 @@ class SceneModel(QtCore.QObject):
     narration, hiding the future), not the scene itself.
     busy_changed(str): a computation in the background started or moved on (the text says
     what and how far: "preparing the optimizers, first start only: 3 of 8"), or ended ("").
+    network_changed: the scene's [network] was edited (`set_network`; the Network tab's
+    model takes it from here, and the window's title shows the unsaved change).
 
     The views draw `image` and `runs`, which always belong together. An edit that is cheap
     (kernels this process has run, at most SYNC_WORK steps to compute) is computed at once;
@@ -180,6 +182,7 @@ class SceneModel(QtCore.QObject):
     optimizers_changed = QtCore.pyqtSignal()
     view_changed = QtCore.pyqtSignal()
     busy_changed = QtCore.pyqtSignal(str)
+    network_changed = QtCore.pyqtSignal()
     _finished = QtCore.pyqtSignal(object)
     _partly = QtCore.pyqtSignal(object)
     _progressed = QtCore.pyqtSignal(object)
@@ -414,6 +417,16 @@ class SceneModel(QtCore.QObject):
         self.scene.steps = int(steps)
         self._changed()
         self.step_changed.emit(self.step)
+
+    def set_network(self, spec) -> None:
+        """Edit the scene's [network] (a validated NetworkSpec, or None): the scene is changed
+        (unsaved) and `network_changed` says so. The training is not the scene model's: the
+        Network tab's model follows the signal."""
+        self.scene.network = copy.deepcopy(spec)
+        if self._shown is not None:  # Esc on a surface computation keeps the network as edited
+            self._shown.network = copy.deepcopy(spec)
+        self.dirty = True
+        self.network_changed.emit()
 
     def set_title(self, title: str) -> None:
         self.scene.title = title

@@ -89,7 +89,15 @@ class ParamEditor(QtWidgets.QWidget):
         self.slider = None
         self.check = None
         self.field = None
-        if param.kind == "bool":
+        self.combo = None
+        if getattr(param, "choices", None):  # a word from a list: the list
+            self.combo = QtWidgets.QComboBox()
+            self.combo.addItems(list(param.choices))
+            self.combo.setCurrentText(str(value))
+            self.combo.setToolTip(param.doc)
+            self.combo.currentTextChanged.connect(self._commit)
+            grid.addWidget(self.combo, 0, 1, 1, 2)
+        elif param.kind == "bool":
             self.check = QtWidgets.QCheckBox()
             self.check.setChecked(bool(value))
             self.check.setToolTip(param.doc)
@@ -154,6 +162,12 @@ class ParamEditor(QtWidgets.QWidget):
 
     def _typed(self) -> None:
         text = self.field.text().strip()
+        if self.param.kind == "str":  # words are taken as typed; none at all is the default ""
+            if not text and self.param.default == "":
+                self._commit("", checked=True)
+            else:
+                self._commit(text)
+            return
         try:
             if self.param.kind in ("floats", "ints"):
                 raw = [_number(t) for t in text.replace(";", ",").split(",") if t.strip()]
@@ -167,9 +181,9 @@ class ParamEditor(QtWidgets.QWidget):
     def _toggled(self, on: bool) -> None:
         self._commit(bool(on))
 
-    def _commit(self, raw, from_slider: bool = False) -> None:
+    def _commit(self, raw, from_slider: bool = False, checked: bool = False) -> None:
         try:
-            value = self.param.check(raw, self.param.name)
+            value = raw if checked else self.param.check(raw, self.param.name)
         except SceneError as exc:
             self.show_error(str(exc))
             return
@@ -200,12 +214,21 @@ class ParamEditor(QtWidgets.QWidget):
         if self.check is not None:
             with signals_blocked(self.check):
                 self.check.setChecked(bool(value))
+        if self.combo is not None:
+            with signals_blocked(self.combo):
+                self.combo.setCurrentText(str(value))
         self._set_slider(value)
         self.clear_error()
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        if self.combo is not None:
+            with signals_blocked(self.combo):
+                self.combo.setCurrentText(str(self.value))
+        if self.check is not None:  # a refused switch goes back
+            with signals_blocked(self.check):
+                self.check.setChecked(bool(self.value))
         if self.field is not None:
             self.field.setStyleSheet("border: 1px solid #C0392B;")
             self.field.setText(fmt(self.value))

@@ -23,6 +23,35 @@ MARK_SCALE = 1.5
 BASE = "_ravine_base"  # the attribute that records an item's own sizes
 
 
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+"""Okabe & Ito's colour-blind-safe palette (blue, vermillion, bluish green, orange, ...)."""
+KIND_COLORS = {"gd": PALETTE[0], "momentum": PALETTE[1], "rmsprop": PALETTE[2], "adam": PALETTE[3],
+               "nesterov": PALETTE[4], "adagrad": PALETTE[5]}
+"""The colour an optimizer of the course's kinds is drawn in, on every tab and in renders."""
+
+
+def series_colors(configs) -> list[str]:
+    """The one colour rule of the app, its tabs and its renders: the colour of each of
+    `configs` (a scene's optimizers or a network's configurations, enabled or not: colours
+    do not move when one is switched off). A configuration's own `color` first; then the
+    first configuration of each kind gets its kind's colour (Adam is orange on the
+    Optimizers tab, on the Network tab and in a render); the others, in order, the
+    palette's colours nobody has."""
+    configs = list(configs)
+    out = [c.color or None for c in configs]
+    taken = {c for c in out if c}
+    for i, c in enumerate(configs):
+        home = KIND_COLORS.get(c.kind)
+        if out[i] is None and home is not None and home not in taken:
+            out[i] = home
+            taken.add(home)
+    free = [p for p in PALETTE if p not in taken]
+    for i in range(len(out)):
+        if out[i] is None:
+            out[i] = free.pop(0) if free else PALETTE[i % len(PALETTE)]
+    return out
+
+
 MUTED = "#555555"
 """Hints and notes under the controls."""
 ERROR = "#C0392B"
@@ -213,9 +242,15 @@ def restyle(widget) -> None:
 class LogAxis(pg.AxisItem):
     """A log axis that labels whole decades (and 2 and 5 times them only when fewer than
     two decades show): pyqtgraph's own labels every minor tick of a short range, a crowd of
-    overlapping numbers on a projector."""
+    overlapping numbers on a projector. Whatever is labelled, two labels are never closer
+    than LABEL_ROOM times the text's height on screen: on a short axis the less round
+    numbers give way (of 0.4 0.5 0.6 0.7 0.8 on a 100 px axis, four are labelled)."""
+
+    LABEL_ROOM = 1.3
 
     def tickValues(self, minVal, maxVal, size):
+        self._length = float(size)  # pixels along the axis, for tickStrings' spacing
+        self._placed: list[float] = []  # where labels went, across this drawing's tick levels
         ticks = super().tickValues(minVal, maxVal, size)
         if self.logMode and sum(len(v) for _, v in ticks) < 2 and maxVal > minVal:
             # less than a decade's minor ticks in view: plain ticks of the values themselves
@@ -231,14 +266,50 @@ class LogAxis(pg.AxisItem):
             return super().tickStrings(values, scale, spacing)
         lo, hi = sorted(self.range)
         span = hi - lo
-        out = []
-        for v in values:
+        seen = self._inside(values, lo, span)
+        keep = []
+        for v, inside in zip(values, seen):
             mantissa = round(10.0 ** (v - np.floor(v + 1e-9)))
             decade = abs(v - round(v)) < 1e-6
-            keep = decade or (span < 1.6 and mantissa in (2, 5))
-            out.append(f"{10.0 ** v:.3g}" if keep else "")
-        if sum(bool(t) for t in out) < 2:  # a range too short for those: every tick, plainly
-            return [f"{10.0 ** v:.3g}" for v in values]
+            keep.append(inside and (decade or (span < 1.6 and mantissa in (2, 5))))
+        if sum(keep) < 2:  # a range too short for those: every tick, plainly...
+            keep = seen
+        keep = self._room(values, keep, lo, span)  # ...as far as there is room for them
+        return [f"{10.0 ** v:.3g}" if k else "" for v, k in zip(values, keep)]
+
+    def _text_height(self) -> float:
+        font = self.style.get("tickFont") or self.font()
+        return QtGui.QFontMetricsF(font).height()
+
+    def _inside(self, values, lo, span) -> list[bool]:
+        """Which ticks' labels fit along the axis (pyqtgraph drops a label that would stick
+        out of a plot with a grid: a decade at the very end of the axis is not drawn)."""
+        length = getattr(self, "_length", 0.0)
+        if length <= 0 or span <= 0:
+            return [True] * len(values)
+        half = 0.5 * self._text_height()
+        return [half <= (v - lo) / span * length <= length - half for v in values]
+
+    def _room(self, values, keep, lo, span) -> list[bool]:
+        """Of the labels in `keep`, those that fit: the roundest first (decades, then 5, then
+        2, then the others), each at least LABEL_ROOM text heights from every label placed."""
+        length = getattr(self, "_length", 0.0)
+        if length <= 0 or span <= 0:
+            return keep
+        room = self.LABEL_ROOM * self._text_height()
+        placed = getattr(self, "_placed", [])
+
+        def roundness(i):
+            v = values[i]
+            mantissa = round(10.0 ** (v - np.floor(v + 1e-9)))
+            return (0 if abs(v - round(v)) < 1e-6 else {5: 1, 2: 2}.get(mantissa, 3), i)
+
+        out = [False] * len(values)
+        for i in sorted((i for i, k in enumerate(keep) if k), key=roundness):
+            at = (values[i] - lo) / span * length
+            if all(abs(at - p) >= room for p in placed):
+                placed.append(at)
+                out[i] = True
         return out
 
 
