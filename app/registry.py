@@ -96,10 +96,10 @@ def _ewa(ctx, names):
 
 
 def _network(ctx, names):
-    from ravine.app.rendering import NetworkRender
+    from ravine.app.network_widgets import NetworkFigure
 
-    ctx.network = NetworkRender(ctx.scene.network)
-    return ctx.network.widget
+    ctx.network = NetworkFigure(ctx.scene.network)  # the Network tab's own widgets
+    return ctx.network
 
 
 register(ViewSpec("map", "the surface's contours with every optimizer's path, minima and saddles",

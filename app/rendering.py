@@ -5,8 +5,9 @@
     frames = render(scene, size=(640, 360), frames=20)   # (20, 360, 640, 3) uint8
     render_lesson("optimization", "handouts/")           # one PNG per slide of a lesson
 
-Renders use the app's own view classes (map, curves, EWA, network), laid out on an
-offscreen canvas, so a render looks exactly like the window. No display and no
+Renders use the app's own view classes (map, curves, EWA, and the Network tab's boundaries
+and curves: app/network_widgets.py), laid out on an offscreen canvas, so a render looks
+exactly like the window. No display and no
 QApplication are needed: if none exists, one is made on Qt's offscreen platform. Frames
 are produced one at a time and streamed to the encoder (memory stays flat however long the
 video); files are written to a temporary name and renamed when complete, so a failed or
@@ -223,7 +224,7 @@ class Canvas:
 
     def close(self) -> None:
         if self.network is not None:
-            self.network.widget.close()
+            self.network.close()
         self.widget.close()
         self.widget.deleteLater()
         self.app.processEvents()
@@ -278,48 +279,6 @@ def slide_header(title: str, text: str, note: str, size: tuple[int, int], theme:
     box.addWidget(rule)
     widget.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
     return widget
-
-
-class NetworkRender:
-    """Training progress of a [network] scene: each configuration's decision boundary, and
-    the cost per epoch, shown as of any epoch (trained once, up front)."""
-
-    def __init__(self, spec):
-        import pyqtgraph as pg
-
-        from ravine.app.model import PALETTE
-        from ravine.app.network_view import add_boundary_panel, boundary_grid
-        from ravine.core.training import Trainer
-
-        self.trainer = Trainer(spec).step()
-        self.runs = self.trainer.runs()
-        self.xs, self.ys = boundary_grid(self.trainer)
-        self.widget = pg.GraphicsLayoutWidget()
-        enabled = [c for c in spec.configs if c.enabled]
-        self.colors = [c.color or PALETTE[i % len(PALETTE)] for i, c in enumerate(enabled)]
-        self.panels = [add_boundary_panel(self.widget, 0, k, self.trainer) for k in range(len(self.runs))]
-        self.cost = self.widget.addPlot(row=1, col=0, colspan=max(1, len(self.runs)))
-        self.cost.setLogMode(y=True)
-        self.cost.showGrid(x=True, y=True, alpha=0.25)
-        self.cost.setLabel("bottom", "epoch")
-        self.cost.setLabel("left", "cost")
-        self.cost.getAxis("left").enableAutoSIPrefix(False)
-        self.cost.setXRange(0, spec.epochs, padding=0.02)
-        self.cost.addLegend(offset=(-10, 10))
-        self.curves = [self.cost.plot(pen=pg.mkPen(c, width=2.5), name=r.label) for r, c in zip(self.runs, self.colors)]
-        self.show_epoch(spec.epochs)
-
-    def show_epoch(self, epoch: int) -> None:
-        from ravine.app.network_view import draw_boundary
-
-        for (plot, img), run, curve, color in zip(self.panels, self.runs, self.curves, self.colors):
-            e = min(epoch, run.epochs_done)
-            draw_boundary(img, run.snapshots[min(e // run.snap_every, len(run.snapshots) - 1)],
-                          self.trainer, self.xs, self.ys)
-            acc = f"train {run.train_accuracy[e - 1]:.0%}" if e >= 1 else "epoch 0"
-            plot.setTitle(f"<span style='color:{color}'>■</span> {run.label}: {acc}", size="10pt")
-            every = max(1, e // 1500)
-            curve.setData(np.arange(1, e + 1)[::every], np.maximum(run.epoch_cost[:e:every], 1e-12))
 
 
 def apply_theme(root, name: str) -> None:
@@ -659,9 +618,10 @@ def _gif_frames(fp, frames, last, scene, duration, Image, GifImagePlugin) -> Non
 
 def _swatches(scene, width: int) -> np.ndarray:
     """Rows of the series' exact colours, heavy enough that the palette keeps them exact."""
-    from ravine.app.model import PALETTE
+    from ravine.app.style import PALETTE
 
-    colors = [c.color for c in scene.optimizers if c.color] + PALETTE
+    network = scene.network.configs if scene.network is not None else []
+    colors = [c.color for c in [*scene.optimizers, *network] if c.color] + PALETTE
     rows = np.zeros((48 * len(colors), width, 3), np.uint8)
     for k, c in enumerate(colors):
         rows[48 * k: 48 * (k + 1)] = [int(c[i: i + 2], 16) for i in (1, 3, 5)]

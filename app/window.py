@@ -59,9 +59,10 @@ class PlaygroundView(QtWidgets.QSplitter):
 # Every key of the window, in the order Help > Keyboard lists them (a test checks that each
 # shortcut and menu key of the window is here).
 KEYS = [
-    ("Space", "play / pause"),
-    ("Left / Right", "one step back / forward (at a lesson's first or last slide: the slide)"),
-    ("Home / End", "first / last step"),
+    ("Space", "play / pause (on the Network tab: train or replay / pause)"),
+    ("Left / Right", "one step back / forward (Network tab: one snapshot of the weights; at a lesson's "
+                     "first or last slide: the slide)"),
+    ("Home / End", "first / last step (Network tab: epoch 0 / the last epoch trained)"),
     ("[ / ]", "slower / faster playback"),
     ("PageUp / PageDown", "previous / next slide of a lesson"),
     ("N", "narrated step mode on / off"),
@@ -148,6 +149,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.simulation_changed.connect(self._report_divergence)
         self.model.simulation_changed.connect(self._title)
         self.model.scene_replaced.connect(self._title)
+        self.model.network_changed.connect(self._title)
         self._title()
         self._report_divergence()
         self._tab_changed()
@@ -196,7 +198,7 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self.set_presentation(False)  # the application's font is shared: give it back
-        self.network.model.stop()  # no training thread outlives the window
+        self.network.model.close()  # no training thread outlives the window
         self.model.close()
         self.timeline.pause()
         super().closeEvent(event)
@@ -239,11 +241,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _shortcuts(self) -> None:
         keys = {
-            "Space": self.timeline.toggle,
+            "Space": lambda: self.network.model.toggle() if self._on_network() else self.timeline.toggle(),
             "Left": lambda: self.step_or_slide(-1),
             "Right": lambda: self.step_or_slide(1),
-            "Home": self.timeline.reset,
-            "End": lambda: self.model.set_step(self.model.steps),
+            "Home": lambda: self.network.model.set_cursor(0) if self._on_network() else self.timeline.reset(),
+            "End": lambda: (self.network.model.set_cursor(self.network.model.epoch) if self._on_network()
+                            else self.model.set_step(self.model.steps)),
             "]": lambda: self.timeline.faster(True),
             "[": lambda: self.timeline.faster(False),
             "PgDown": lambda: self.slide_by(1),
@@ -306,12 +309,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.presenting:
             self.toggle_presentation()
 
+    def _on_network(self) -> bool:
+        return self.tabs.currentWidget() is self.network
+
     def step_or_slide(self, n: int) -> None:
-        """Left/Right: one step; at a lesson's last (first) step, or on a slide without a
-        timeline, the next (previous) slide."""
+        """Left/Right: one step (on the Network tab, one snapshot of the weights); at a
+        lesson's last (first) step, or on a slide without a timeline, the next (previous)
+        slide."""
         at_end = self.model.step >= self.model.steps if n > 0 else self.model.step <= 0
         if self.lesson is not None and (at_end or self.tabs.currentWidget() is not self.playground):
             self.slide_by(n)
+        elif self._on_network():
+            self.network.model.step_by(n)
         else:
             self.timeline.step_by(n)
 
@@ -411,13 +420,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage("scene copied as TOML", 4000)
 
     def export_png(self, path: Path) -> bool:
+        """The current tab as a PNG, written as every export is (ravine.core.files.Output: whole
+        or not at all; a new file gets the umask's mode, an overwritten one keeps its own)."""
+        from ravine.core.files import Output
+
         image = self.tabs.currentWidget().grab()
-        folder = Path(path).parent
-        tmp = folder / f".{Path(path).name}.tmp.png"
-        if not image.save(str(tmp), "PNG"):
-            self.show_error(f"{path}: cannot write the PNG here")
+        try:
+            out = Output(Path(path), suffix=".tmp.png")
+            try:
+                if not image.save(str(out.path()), "PNG"):
+                    self.show_error(f"{path}: cannot write the PNG here")
+                    return False
+                out.commit()
+            finally:
+                out.discard()
+        except OSError as exc:
+            self.show_error(f"{path}: cannot write ({exc.strerror or exc})")
             return False
-        tmp.replace(path)
         self.statusBar().showMessage(f"exported {path}", 4000)
         return True
 
@@ -427,9 +446,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.export_png(Path(path))
 
     def export_csv(self, path: Path) -> bool:
-        runs = [r.traj for r in self.model.runs]
+        """The curves of the tab shown as CSV: the optimizers' paths on the Optimizers tab,
+        the network's training (per configuration and epoch) on the Network tab."""
+        if self.tabs.currentWidget() is self.network:
+            text = self.network.training_csv()
+        else:
+            text = trajectories_csv([r.traj for r in self.model.runs])
         try:
-            write_text_atomic(Path(path), trajectories_csv(runs))
+            write_text_atomic(Path(path), text)
         except OSError as exc:
             self.show_error(f"{path}: cannot write ({exc.strerror or exc})")
             return False

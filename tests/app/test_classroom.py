@@ -467,9 +467,9 @@ def test_restore_is_exact_with_hide_the_future(big_window, qtbot):
     before = snapshot(w)
     w.set_presentation(True)
     w.model.set_param(0, "lr", 0.02)  # new route pieces while presenting
-    w.network.model.trainer.step(3)
-    w.network.model.runs = w.network.model.trainer.runs()
-    w.network.draw_landscape()  # re-sets its title's size while presenting
+    w.network.model.set_stop_at(3)
+    w.network.model.play()
+    assert w.network.model.wait()  # the landscape drawn (its title re-set) while presenting
     w.set_presentation(False)
     w.model.set_view(hide_future=True)
     after = snapshot(w)

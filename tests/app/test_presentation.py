@@ -113,10 +113,9 @@ def test_every_text_on_every_tab_is_at_least_20_px(big_window, qtbot):
     for tab in (w.playground, w.network, w.ewa):
         w.tabs.setCurrentWidget(tab)
         if tab is w.network:
-            w.network.model.trainer.step(5)  # accuracy lines and curves to read
-            w.network.model.stop()
-            w.network.model.runs = w.network.model.trainer.runs()
-            w.network.draw_progress()
+            w.network.model.set_stop_at(5)  # accuracy lines, curves and a landscape to read
+            w.network.model.play()
+            assert w.network.model.wait()
         qtbot.wait(30)
         small = [(what, px) for what, px in text_sizes(w) if px < MIN_PX]
         assert not small, (type(tab).__name__, small[:8])
