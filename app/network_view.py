@@ -17,13 +17,13 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.network_controls import NetworkControls
 from ravine.app.network_model import DEFAULT, RATES, NetworkModel  # noqa: F401  (DEFAULT: for callers)
-from ravine.app.network_widgets import BoundaryPanels, LandscapeView, NetworkCurves, series_of
+from ravine.app.network_widgets import BoundaryPanels, LandscapeView, NetworkCurves, fit_titles, series_of
 from ravine.app.params_editor import ParamEditor
 from ravine.app.style import signals_blocked
 from ravine.app.warm import WARMER
 from ravine.core.params import Param
 
-EWA_BETA = Param("smoothing beta", 0.98, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999), scale="log1m",
+EWA_BETA = Param("EWA beta", 0.98, lo=0.0, hi=1.0, hi_open=True, ui_range=(0.0, 0.999), scale="log1m",
                  doc="beta of the EWA drawn over the noisy mini-batch cost")
 
 
@@ -42,8 +42,12 @@ class Transport(QtWidgets.QWidget):
     def __init__(self, model: NetworkModel, parent=None):
         super().__init__(parent)
         self.model = model
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        rows = QtWidgets.QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        self.buttons = layout = QtWidgets.QHBoxLayout()  # (the tab adds its export button at the end)
+        rows.addLayout(layout)
+        scrub = QtWidgets.QHBoxLayout()
+        rows.addLayout(scrub)
         style = self.style()
         self.play_button = QtWidgets.QPushButton("Train")
         self.play_button.setToolTip("train, or replay what is trained, at the pace chosen (Space)")
@@ -80,8 +84,9 @@ class Transport(QtWidgets.QWidget):
         for w in (self.play_button, self.reset_button, self.back_button, self.forward_button, self.rate,
                   self.stop_label, self.stop_at):
             layout.addWidget(w)
-        layout.addWidget(self.scrubber, 1)
-        layout.addWidget(self.label)
+        layout.addStretch(1)
+        scrub.addWidget(self.scrubber, 1)
+        scrub.addWidget(self.label)
         model.cursor_changed.connect(lambda _: self.refresh())
         model.progress.connect(self.refresh)
         model.running_changed.connect(lambda _: self.refresh())
@@ -133,16 +138,14 @@ class NetworkTab(QtWidgets.QWidget):
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll)
         right = QtWidgets.QVBoxLayout()
-        top = QtWidgets.QHBoxLayout()
         self.transport = Transport(model)
         self.start_button = self.transport.play_button  # (the names tests and lessons know)
         self.reset_button = self.transport.reset_button
-        top.addWidget(self.transport, 1)
         self.export_button = QtWidgets.QPushButton("Export weights...")
         self.export_button.setToolTip("save every configuration's W[l] and b[l] as JSON")
         self.export_button.clicked.connect(self.export_dialog)
-        top.addWidget(self.export_button)
-        right.addLayout(top)
+        self.transport.buttons.addWidget(self.export_button)
+        right.addWidget(self.transport)
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
         right.addWidget(self.status)
@@ -153,16 +156,19 @@ class NetworkTab(QtWidgets.QWidget):
         ewa_row = self.ewa_row = QtWidgets.QHBoxLayout()
         self.beta = ParamEditor(EWA_BETA, model.view.beta)
         self.beta.changed.connect(lambda v: model.set_view(beta=v))
+        self.beta.slider.setMinimumWidth(60)  # (a narrow column squeezes the label, not the slider away)
         self.bias = QtWidgets.QCheckBox("bias correction")
         self.bias.setChecked(model.view.bias_correction)
         self.bias.toggled.connect(lambda on: model.set_view(bias_correction=on))
         ewa_row.addWidget(self.beta, 1)
         ewa_row.addWidget(self.bias)
         land_row = self.land_row = QtWidgets.QHBoxLayout()
-        land_row.addWidget(QtWidgets.QLabel("loss landscape:"))
+        land_row.addWidget(QtWidgets.QLabel("plane"))
         self.method = QtWidgets.QComboBox()
+        self.method.setToolTip("the loss landscape's plane: the two main directions of the paths, or two "
+                               "filter-normalised random directions (Li et al. 2018)")
         self.method.addItem("PCA of the paths", "pca")
-        self.method.addItem("filter-normalised random", "random")
+        self.method.addItem("random directions", "random")
         self.method.currentIndexChanged.connect(lambda _: model.set_view(method=self.method.currentData()))
         land_row.addWidget(self.method)
         land_row.addWidget(QtWidgets.QLabel("around"))
@@ -170,6 +176,9 @@ class NetworkTab(QtWidgets.QWidget):
         self.center.setToolTip("the configuration whose weights the slice is centred on")
         self.center.currentIndexChanged.connect(lambda i: model.set_view(center=i) if i >= 0 else None)
         land_row.addWidget(self.center, 1)
+        for combo in (self.method, self.center):  # narrow columns elide a long name rather than cut the view
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         split.addWidget(self.boundaries)
         low = QtWidgets.QWidget()
@@ -219,8 +228,9 @@ class NetworkTab(QtWidgets.QWidget):
         self.scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar + frame + 4)
 
     def changeEvent(self, event) -> None:
-        if event.type() == QtCore.QEvent.Type.FontChange:
+        if event.type() == QtCore.QEvent.Type.FontChange:  # (presentation mode: sizes follow)
             QtCore.QTimer.singleShot(0, self._fit_controls)
+            QtCore.QTimer.singleShot(0, lambda: [fit_titles(v) for v in (self.boundaries, self.curves, self.landscape)])
         super().changeEvent(event)
 
     def set_controls_visible(self, on: bool) -> None:

@@ -20,7 +20,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app import network_frames as nf
 from ravine.app.style import log_axes, no_si_prefix, restyle, series_colors
-from ravine.app.views import cache_axes, cached, set_title, unclamp
+from ravine.app.views import cache_axes, cached, unclamp
 
 BOUNDARY_CMAP = pg.ColorMap([0.0, 0.5, 1.0], [(86, 180, 233), (245, 245, 245), (230, 159, 0)])
 CLASS_BRUSH = [pg.mkBrush(0, 114, 178), pg.mkBrush(213, 94, 0)]
@@ -53,27 +53,44 @@ def _pen(color, width=2.0, alpha=255):
 
 def wrap_title(plot, margin: float = 6.0) -> None:
     """The plot's title wraps at the plot's width (its lines break between words, never cut
-    off at the edge), at any font size: the title's text width follows the plot's."""
+    off at the edge) and its row is as tall as its lines (pyqtgraph gives a title 30 px, so a
+    second line, or a projector's font, ran into the plot), at any font size. `fit_title`
+    after the title's text or font changed."""
     label = plot.titleLabel
     label.setAttr("justify", "left")
     unclamp(label)
+    plot.wrapped_title = True
+    plot.geometryChanged.connect(lambda: fit_title(plot, margin))
+    fit_title(plot, margin)
 
-    def fit(*_):
-        width = max(30.0, plot.width() - margin)
-        if abs(label.item.textWidth() - width) > 0.5:
-            label.item.setTextWidth(width)
-            label.updateMin()
-            label.resizeEvent(None)
 
-    plot.geometryChanged.connect(fit)
-    plot._fit_title = fit
-    fit()
+def fit_title(plot, margin: float = 6.0) -> None:
+    """The title of a plot made with wrap_title: its text as wide as the plot, its row as
+    tall as the text."""
+    label = plot.titleLabel
+    width = max(30.0, plot.vb.width() - margin)  # (the title spans the view's column, not the axes')
+    if abs(label.item.textWidth() - width) > 0.5:
+        label.item.setTextWidth(width)
+        label.updateMin()
+        label.resizeEvent(None)
+    height = float(np.ceil(label.item.boundingRect().height()))
+    if label.maximumHeight() != height:
+        label.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
 
 
 def title_head(series: Series) -> str:
     """'■ Adam (batch 64)', the square in the configuration's colour."""
     return (f"<span style='color:{series.color}'>■</span> {html.escape(series.label)} "
             f"(batch&nbsp;{series.batch_size})")
+
+
+def fit_titles(view) -> None:
+    """fit_title for every wrapped title in a pyqtgraph view (after presentation mode changed
+    their fonts)."""
+    for item in view.scene().items():
+        if isinstance(item, pg.PlotItem) and getattr(item, "wrapped_title", False):
+            fit_title(item)
 
 
 def boundary_title(series: Series, run, epoch: int, has_test: bool) -> str:
@@ -140,14 +157,22 @@ class BoundaryPanels(pg.GraphicsLayoutWidget):
             self.plots.append(plot)
             self.images.append(img)
         restyle(self)
+        fit_titles(self)
 
     def show_frame(self, frame: nf.Frame) -> None:
+        relaid = False
         for plot, img, s, run, image in zip(self.plots, self.images, self.series, frame.runs, frame.images):
             img.setImage(image.T, levels=(0.0, 1.0), autoLevels=False)
             img.setRect(self.rect)
             text = boundary_title(s, run, frame.epoch, self.has_test)
             if text != plot.titleLabel.text:
-                plot.setTitle(text, size=plot.titleLabel.opts.get("size", TITLE_PT))
+                height = plot.titleLabel.maximumHeight()
+                plot.titleLabel.setText(text, size=plot.titleLabel.opts.get("size", TITLE_PT))
+                fit_title(plot)
+                relaid |= plot.titleLabel.maximumHeight() != height
+        if relaid:  # a title of more (or fewer) lines: the panels make room now, not a paint later
+            self.ci.layout.activate()
+
 
     def titles(self) -> list[str]:
         return [p.titleLabel.text for p in self.plots]
@@ -170,7 +195,7 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
 
     scrubbed = QtCore.pyqtSignal(int)
 
-    def __init__(self, plots=("batch", "epoch", "lr"), parent=None):
+    def __init__(self, plots=("batch", "epoch", "lr"), parent=None, titles: bool = True):
         super().__init__(parent)
         self.legend = pg.LegendItem(colCount=4, brush=(255, 255, 255, 0), labelTextColor="#222")
         self.addItem(self.legend, row=0, col=0)
@@ -185,7 +210,11 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
             plot.hideButtons()
             no_si_prefix(plot)
             cache_axes(plot)
-            set_title(plot, CURVE_PLOTS[name], size=TITLE_PT)
+            if titles:
+                plot.setTitle(CURVE_PLOTS[name], size=TITLE_PT)
+                wrap_title(plot)
+            else:  # (a small render: the name on the axis, the room for the curves)
+                plot.setLabel("left", CURVE_PLOTS[name].split(" (")[0])
             if first is None:
                 first = plot
             else:
@@ -198,6 +227,9 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
             self.plots[name] = plot
         last = self.plots[plots[-1]]
         last.setLabel("bottom", "epoch")
+        for plot in self.plots.values():  # one epoch axis, under the last plot (room for the curves)
+            if plot is not last:
+                plot.getAxis("bottom").setStyle(showValues=False)
         if "lr" in self.plots and len(plots) > 1:  # the plan is worth less room than the costs
             self.ci.layout.setRowStretchFactor(1 + list(plots).index("lr"), 2)
             for name in plots:
@@ -239,6 +271,7 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
             line.setBounds((0, self.epochs))
             line.setValue(0)
         restyle(self)
+        fit_titles(self)
 
     def show_frame(self, frame: nf.Frame) -> None:
         lrs = []
@@ -294,6 +327,16 @@ class LandscapeView(pg.PlotWidget):
         self.items: list[tuple] = []
         self.slice = None
         self.setTitle(self.WAITING, size=TITLE_PT)
+        wrap_title(plot)
+
+    def setTitle(self, title: str, **args) -> None:
+        """The title, wrapped at the plot's width (never cut, never widening the plot)."""
+        plot = self.getPlotItem()
+        if not getattr(plot, "wrapped_title", False):
+            plot.setTitle(title, **args)
+            return
+        plot.titleLabel.setText(title, **args)
+        fit_title(plot)
 
     def setup(self, series: list[Series]) -> None:
         plot = self.getPlotItem()
@@ -322,12 +365,12 @@ class LandscapeView(pg.PlotWidget):
         self.image.setRect(rect)
         self.getPlotItem().setRange(rect, padding=0.02)
         if sl.explained is not None:
-            title = f"PCA plane ({sl.explained[0]:.0%} + {sl.explained[1]:.0%} of the paths' variance)"
+            title = f"PCA plane: {sl.explained[0]:.0%} + {sl.explained[1]:.0%} of the paths' variance"
         else:
             title = "filter-normalised random plane (Li et al. 2018)"
-        self.setTitle(title, size=TITLE_PT)
         self.slice = sl
         restyle(self)
+        self.setTitle(title, size=self.getPlotItem().titleLabel.opts.get("size", TITLE_PT))
 
     def show_paths(self, paths) -> None:
         for (path, head), p in zip(self.items, paths or [np.empty((0, 2))] * len(self.items)):
@@ -354,9 +397,9 @@ class NetworkFigure(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.boundaries = BoundaryPanels()
-        self.curves = NetworkCurves(plots)
-        layout.addWidget(self.boundaries, 3)
-        layout.addWidget(self.curves, 2)
+        self.curves = NetworkCurves(plots, titles=False)
+        layout.addWidget(self.boundaries, 1)
+        layout.addWidget(self.curves, 1)
         self.boundaries.setup(self.trainer, self.series, self.xs, self.ys)
         self.curves.setup(self.series, spec.epochs)
         self._ewa = nf.EwaCache()
