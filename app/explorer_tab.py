@@ -39,6 +39,7 @@ class ExplorerTab(QtWidgets.QWidget):
         self.model = model
         self.result = None
         self.busy = False
+        self._stale = True
         self._generation = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ravine-explorer")
         self._timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self.compute)
@@ -67,6 +68,8 @@ class ExplorerTab(QtWidgets.QWidget):
         self.criterion.addItems(["auto", "loss", "grad"])
         self.criterion.setToolTip("loss: f - min f where the minimum is known; grad: the gradient's norm")
         self.show_loss = QtWidgets.QCheckBox("colour by final loss")
+        self.show_loss.setToolTip("else by the steps to the tolerance (by the final loss anyway where no cell "
+                                  "reaches it)")
         self.race = QtWidgets.QPushButton("Race with these lrs")
         self.race.setToolTip("give every optimizer its tuned lr in the playground")
         self.race.clicked.connect(self.race_with_tuned)
@@ -94,7 +97,7 @@ class ExplorerTab(QtWidgets.QWidget):
         side.addWidget(self.error)
         side.addWidget(self.status)
         side.addStretch(1)
-        self.controls.setMaximumWidth(360)
+        self._fit_fields()
 
         self.map_view, self.basins_view, self.tune_view = MapView(), BasinsView(), TuneView()
         self.views = QtWidgets.QStackedWidget()
@@ -117,6 +120,19 @@ class ExplorerTab(QtWidgets.QWidget):
         self._mode_changed()
 
     # ------------------------------------------------------------------ controls
+    def _fit_fields(self) -> None:
+        """Axis fields wide enough for an axis such as beta:0:0.999:log1m:32 at the current
+        font (presentation mode enlarges it), the panel no wider than it needs."""
+        width = self.fontMetrics().horizontalAdvance("beta:0.001:0.9999:log1m:128")
+        for field in (self.x_axis, self.y_axis):
+            field.setMinimumWidth(width)
+        self.controls.setMaximumWidth(width + self.fontMetrics().horizontalAdvance("starts per side") + 60)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self._fit_fields()
+
     def _scene_replaced(self) -> None:
         self._fill_optimizers()
         self.request()
@@ -161,13 +177,16 @@ class ExplorerTab(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ computing
     def request(self, *_) -> None:
-        """Compute again soon (edits in quick succession start one computation)."""
-        if self.isVisible() or self.result is None:
+        """Compute again soon (edits in quick succession start one computation); while the
+        tab is hidden, only note that the result is stale (nothing runs for a tab no one sees)."""
+        self._stale = True
+        if self.isVisible():
             self._timer.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._timer.start()
+        if self._stale:
+            self._timer.start()
 
     def _job(self):
         """What to compute, read from the controls now (the scene copied): a function for the
@@ -204,6 +223,7 @@ class ExplorerTab(QtWidgets.QWidget):
             self.error.show()
             return
         self.error.hide()
+        self._stale = False
         self._generation += 1
         gen, mode = self._generation, self.mode.currentData()
         self.busy = True
@@ -239,7 +259,7 @@ class ExplorerTab(QtWidgets.QWidget):
             return
         mode, out = self.result
         if mode == "map":
-            self.map_view.set_result(out, self.show_loss.isChecked())
+            self.map_view.set_result(out, True if self.show_loss.isChecked() else None)
             reached = (out.steps_to_tol >= 0).sum()
             self.status.setText(f"{reached} of {out.steps_to_tol.size} cells reach {out.criterion} \u2264 {out.tol:g} "
                                 f"in {out.steps:,} steps. Click a cell to use its setting.")

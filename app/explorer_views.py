@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app.model import PALETTE
+from ravine.app.style import LogAxis, restyle
 
 NEVER = (215, 215, 215)
 DIVERGED = (70, 70, 70)
@@ -74,6 +75,8 @@ class MapView(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.mark)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=14)
         self.addItem(self.bar, row=0, col=1)
+        self.key = pg.LegendItem(colCount=3, labelTextColor="k")  # what the greys and the cross mean, below
+        self.addItem(self.key, row=1, col=0)
         self.readout = pg.TextItem(color="k", anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 210))
         self.plot.addItem(self.readout, ignoreBounds=True)
         self.readout.hide()
@@ -81,9 +84,13 @@ class MapView(pg.GraphicsLayoutWidget):
         self.show_loss = False
         self.plot.scene().sigMouseMoved.connect(self._hover)
 
-    def set_result(self, m, show_loss: bool = False) -> None:
-        self.result, self.show_loss = m, show_loss
+    def set_result(self, m, show_loss: bool | None = None) -> None:
+        """Draw map m, coloured by steps to the tolerance or (show_loss) by the final loss;
+        None: by steps, unless no cell reaches the tolerance."""
         reached, diverged = m.steps_to_tol >= 0, m.diverged_at >= 0
+        if show_loss is None:
+            show_loss = not reached.any()
+        self.result, self.show_loss = m, show_loss
         if show_loss:
             value = np.log10(np.maximum(m.final_loss, 1e-300))
             good = ~diverged & np.isfinite(value)
@@ -112,7 +119,12 @@ class MapView(pg.GraphicsLayoutWidget):
         self.bar.axis.setLabel(title)
         self.bar.axis.setPen("k")
         self.bar.axis.setTextPen("k")
-        self.plot.setTitle(f"{m.label}, {m.steps:,} steps: light grey never gets there, dark grey diverges")
+        never = "no final loss" if show_loss else "never gets there"
+        self.plot.setTitle(f"{m.label}, {m.steps:,} steps from the start")
+        self.key.clear()
+        self.key.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(*NEVER)), never)
+        self.key.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(*DIVERGED)), "diverges")
+        self.key.addItem(pg.ScatterPlotItem(symbol="+", size=14, pen=pg.mkPen("k", width=3)), "its own setting")
         self.plot.getAxis("bottom").setTicks([_ticks(m.x)])
         self.plot.setLabel("bottom", m.x.name + (" (log scale)" if m.x.scale == "log" else
                                                  " (log of 1 - value)" if m.x.scale == "log1m" else ""))
@@ -131,6 +143,7 @@ class MapView(pg.GraphicsLayoutWidget):
         else:
             self.mark.setData([], [])
         self.plot.setRange(xRange=(x0, x0 + w), yRange=(y0, y0 + h), padding=0)
+        restyle(self)  # new items get the current mode's sizes (presentation mode)
 
     def cell_at(self, px: float, py: float) -> tuple[int, int] | None:
         """(row, column) of the cell at a point of the plot, or None outside."""
@@ -210,6 +223,7 @@ class BasinsView(pg.GraphicsLayoutWidget):
         self.plot.setTitle(f"{b.label}: where each start ends")
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
+        restyle(self)
 
 
 class TuneView(pg.GraphicsLayoutWidget):
@@ -218,11 +232,12 @@ class TuneView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground(BACKGROUND)
-        self.plot = self.addPlot()
-        _dark_axes(self.plot)
+        self.plot = self.addPlot(axisItems={"left": LogAxis("left"), "bottom": LogAxis("bottom")})
+        _dark_axes(self.plot)  # (LogAxis: decades labelled, labels never piled up)
         self.plot.setLogMode(x=True, y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 220), labelTextColor="k")
 
     def set_result(self, results, colors: list[str] | None = None, by: str = "final") -> None:
@@ -231,6 +246,9 @@ class TuneView(pg.GraphicsLayoutWidget):
         for k, r in enumerate(results):
             color = (colors or PALETTE)[k % len(colors or PALETTE)]
             y = np.asarray(r.criterion, dtype=float)
+            positive = y[np.isfinite(y) & (y > 0)]
+            # a loss of exactly 0 has no place on a log axis: drawn a decade under the lowest other
+            y = np.where(y == 0, (positive.min() if len(positive) else 1.0) / 10, y)
             ok = np.isfinite(y) & (y > 0)
             self.plot.plot(r.lrs[ok], y[ok], pen=pg.mkPen(color, width=2.5), name=f"{r.label}: lr {r.best_lr:.3g}")
             if ok[r.chosen]:
@@ -239,6 +257,7 @@ class TuneView(pg.GraphicsLayoutWidget):
         self.plot.setLabel("bottom", "lr (log scale)")
         self.plot.setLabel("left", "final loss" if by == "final" else "steps to tolerance")
         self.plot.setTitle("each optimizer's best lr (the dot): the fair race uses these")
+        restyle(self)
 
 
 def _png(widget: QtWidgets.QWidget, size=(1100, 760)) -> bytes:

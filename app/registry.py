@@ -21,7 +21,7 @@ from typing import Any
 class ViewSpec:
     name: str
     shows: str
-    tab: str  # the window's tab: "optimizers", "network" or "ewa"
+    tab: str  # the window's tab: "optimizers", "network", "ewa" or "explorers"
     needs: str = ""  # "surface" (a scene's [[optimizers]]), "network" (its [network]) or ""
     make: Callable[[Any, tuple[str, ...]], Any] | None = None  # (ctx, names) -> widget, for renders
     group: str = ""  # views built as one widget share a group
@@ -115,3 +115,33 @@ register(ViewSpec("narration", "the current update in the notes' notation, its p
 register(ViewSpec("ewa", "a year of temperatures and their exponentially weighted averages", "ewa", "", _ewa))
 register(ViewSpec("network", "the network's decision boundaries and costs while it trains", "network",
                   "network", _network, stretch=2))
+
+
+def _explorer(ctx, names):
+    """The explorers for a render: computed now on the render's scene (its first optimizer
+    for the map and the basins), drawn by the Explorers tab's own views."""
+    from ravine.app.explorer_views import BasinsView, MapView, TuneView
+    from ravine.app.model import color_of
+    from ravine.core.explorers import basins, convergence_map, tune
+
+    name = names[0]
+    if name == "convergence":
+        view = MapView()
+        view.set_result(convergence_map(ctx.scene, 0))
+    elif name == "basins":
+        view = BasinsView()
+        view.set_result(basins(ctx.scene, 0))
+    else:
+        view = TuneView()
+        enabled = [i for i, c in enumerate(ctx.scene.optimizers) if c.enabled]
+        view.set_result(tune(ctx.scene), [color_of(ctx.scene, i) for i in enabled])
+    setattr(ctx, name, view)
+    return view
+
+
+register(ViewSpec("convergence", "a convergence map: steps to the tolerance over lr and the first optimizer's "
+                  "other hyperparameter", "explorers", "surface", _explorer, stretch=3))
+register(ViewSpec("basins", "basins of attraction: the minimum the first optimizer ends in from each start",
+                  "explorers", "surface", _explorer, stretch=3))
+register(ViewSpec("tune", "a fair race: each optimizer's final loss against lr, and its best lr", "explorers",
+                  "surface", _explorer, stretch=3))

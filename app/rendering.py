@@ -94,8 +94,9 @@ class RenderOptions:
             raise RenderError(f"--views: name at least one of {', '.join(allowed)}")
         if "network" in views and scene.network is None:
             raise RenderError("--views network: the scene has no [network] table")
-        if any(v in views for v in ("map", "cost", "lr")) and not scene.optimizers:
-            raise RenderError("--views map/cost/lr: the scene has no [[optimizers]] on a surface "
+        surface_views = [v for v in views if REGISTRY[v].needs == "surface"]
+        if surface_views and not scene.optimizers:
+            raise RenderError(f"--views {'/'.join(surface_views)}: the scene has no [[optimizers]] on a surface "
                               "(use --views network)")
         if self.step is not None and not 0 <= self.step <= self.timeline_length(scene):
             raise RenderError(f"--step: must be in 0..{self.timeline_length(scene)} (got {self.step})")

@@ -10,6 +10,7 @@ from pathlib import Path
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app.ewa_view import EwaView
+from ravine.app.explorer_tab import ExplorerTab
 from ravine.app.lesson_view import LessonController, LessonStrip
 from ravine.app.model import SceneModel
 from ravine.app.network_view import NetworkTab
@@ -109,6 +110,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.addTab(self.playground, "Optimizers")
         self.tabs.addTab(self.network, "Network")
         self.tabs.addTab(self.ewa, "Averages (EWA)")
+        self.explorers = ExplorerTab(self.model)
+        self.tabs.addTab(self.explorers, "Explorers")
         self.timeline = Timeline(self.model)
         self.presenting = False
         self.controls_shown = True  # F6; presentation mode hides them until F6
@@ -158,14 +161,16 @@ class MainWindow(QtWidgets.QMainWindow):
         PRESENTER.add_root(self)
 
     def _tab_changed(self, _=None) -> None:
-        """The scene controls and the timeline belong to the Optimizers tab; each tab's own
-        controls hide in presentation mode (F6 brings them back)."""
+        """The scene controls belong to the Optimizers and Explorers tabs (an explorer follows
+        the start, surface and settings as they are edited), the timeline to the Optimizers
+        tab; each tab's own controls hide in presentation mode (F6 brings them back)."""
         on_surface = self.tabs.currentWidget() is self.playground
         shown = self._controls_visible()
-        self.controls.setVisible(on_surface and shown)
+        self.controls.setVisible((on_surface or self.tabs.currentWidget() is self.explorers) and shown)
         self.timeline.setVisible(on_surface)
         self.network.set_controls_visible(shown)
         self.ewa.set_controls_visible(shown)
+        self.explorers.controls.setVisible(shown)
         for w in (self.inspector.caption, self.inspector.which, self.inspector.show_arrows, self.inspector.narrate):
             w.setVisible(shown)
 

@@ -78,3 +78,14 @@ def test_an_unwritable_picture_leaves_no_table(tmp_path, capsys):
     code, out, err = run(capsys, "map", "momentum-ravine", "--steps", "5", "--csv", str(out_csv),
                          "-o", str(tmp_path / "no" / "such" / "m.png"))
     assert code == 2 and not out_csv.exists() and err.count("\n") == 1
+
+
+def test_renders_name_the_explorers_as_views(tmp_path, capsys):
+    out = tmp_path / "r.png"
+    code, _, err = run(capsys, "render", "momentum-ravine", "--views", "map,convergence", "-o", str(out), "--quiet")
+    assert code == 0 and err == "" and out.read_bytes()[:4] == b"\x89PNG"
+    code, _, err = run(capsys, "render", "local-optima-himmelblau", "--views", "basins,tune", "-o", str(out),
+                       "--quiet")
+    assert code == 0
+    code, _, err = run(capsys, "render", "course-adam", "--views", "tune", "-o", str(out))
+    assert code == 2 and "--views tune: the scene has no [[optimizers]] on a surface" in err

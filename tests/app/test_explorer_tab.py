@@ -66,3 +66,16 @@ def test_a_bad_axis_is_one_red_line(tab, qtbot):
     tab.x_axis.setText("lr:0:1:log:8")
     tab.compute()
     assert tab.error.isVisible() and tab.error.text().startswith("x axis: lr: must be a number > 0")
+
+
+def test_the_window_has_the_tab_and_computes_only_when_it_is_shown(window, qtbot):
+    tab = window.explorers
+    assert window.tabs.indexOf(tab) >= 0 and tab.result is None and not tab.busy
+    window.tabs.setCurrentWidget(tab)
+    assert window.controls.isVisible()  # the start and the settings stay at hand
+    assert tab.wait() and tab.result[0] == "map"
+    window.set_presentation(True)
+    assert not tab.controls.isVisible()  # F6 brings them back, as on the other tabs
+    window.toggle_controls()
+    assert tab.controls.isVisible()
+    window.set_presentation(False)
