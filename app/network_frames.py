@@ -25,6 +25,9 @@ GRID = 80
 """Boundary grid points per axis."""
 FLOOR = 1e-4
 """Costs below this (single well-classified examples) are drawn at it, on the log axes."""
+EWA_KEPT = 1_000_000
+"""A run's EWA is kept between frames up to this many mini-batches (8 MB); a longer one is
+computed again for each frame (in a worker: about 20 ms per million)."""
 BUCKETS = 300
 """A curve of more than 2 * BUCKETS points is drawn as its minimum and maximum per bucket
 (about a pixel each on a full-HD window's plot; more points cost painting time, not detail)."""
@@ -100,7 +103,8 @@ class EwaCache:
         if hit is not None and hit[0] == (beta, bias) and len(hit[1]) >= len(values) and hit[2] is values.base:
             return hit[1][: len(values)]
         out = ewa(values, beta, bias)
-        self._kept[key] = ((beta, bias), out, values.base)
+        if len(out) <= EWA_KEPT:
+            self._kept[key] = ((beta, bias), out, values.base)
         return out
 
 
