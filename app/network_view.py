@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6 import QtCore, QtWidgets
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app.network_controls import NetworkControls
 from ravine.app.network_model import DEFAULT, RATES, NetworkModel  # noqa: F401  (DEFAULT: for callers)
@@ -202,8 +202,14 @@ class NetworkTab(QtWidgets.QWidget):
         right.addWidget(split, 1)
         outer.addLayout(right, 1)
         # what the model says it waits for (a first compile), over the boundaries too
-        self.busy = QtWidgets.QLabel(self.boundaries)
-        self.busy.setStyleSheet("background: rgba(255, 248, 231, 235); border: 1px solid #E0C98F; padding: 8px;")
+        self.busy = QtWidgets.QLabel(self)  # (over the boundaries; a child of theirs keeps a fixed font)
+        self.busy.setFrameShape(QtWidgets.QFrame.Shape.Box)
+        self.busy.setMargin(8)
+        palette = self.busy.palette()  # (a palette, not a style sheet: its text grows on a projector)
+        palette.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor(255, 248, 231))
+        palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#222222"))
+        self.busy.setPalette(palette)
+        self.busy.setAutoFillBackground(True)
         self.busy.hide()
         self._frame = None
         self._pending: list = []
@@ -305,7 +311,8 @@ class NetworkTab(QtWidgets.QWidget):
         if text:
             self.busy.setText(text)
             self.busy.adjustSize()
-            self.busy.move(max(0, (self.boundaries.width() - self.busy.width()) // 2), 40)
+            top = self.boundaries.mapTo(self, QtCore.QPoint(0, 0))
+            self.busy.move(top.x() + max(0, (self.boundaries.width() - self.busy.width()) // 2), top.y() + 40)
             self.busy.show()
             self.busy.raise_()
         else:

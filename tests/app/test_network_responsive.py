@@ -99,6 +99,12 @@ def test_a_first_compile_says_so(win, qtbot, monkeypatch):
     tab = win.network
     qtbot.waitUntil(lambda: "compiling the network kernel (first start only)" in tab.status.text(), timeout=30000)
     assert tab.busy.isVisible() and "compiling" in tab.busy.text()
+    win.set_presentation(True)  # on a projector, the note is as big as the rest
+    qtbot.wait(20)
+    from ravine.app.style import PRESENT_PT
+
+    assert tab.busy.font().pointSizeF() >= PRESENT_PT
+    win.set_presentation(False)
     release.set()
     qtbot.waitUntil(lambda: m.epoch > 0, timeout=30000)
     assert "compiling" not in tab.status.text() and not tab.busy.isVisible()
