@@ -73,6 +73,13 @@ class MapView(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.image)
         self.mark = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("k", width=3))
         self.plot.addItem(self.mark)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#0072B2", width=2.5), symbol="o", symbolSize=5,
+                                     symbolBrush="#0072B2", symbolPen=None)
+        self.flags = pg.ScatterPlotItem(size=9, symbol="s", pen=None)
+        self.own = pg.InfiniteLine(angle=90, pen=pg.mkPen("k", width=2, style=QtCore.Qt.PenStyle.DashLine))
+        for item in (self.curve, self.flags, self.own):
+            self.plot.addItem(item)
+        self.own.hide()
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=14)
         self.addItem(self.bar, row=0, col=1)
         self.key = pg.LegendItem(colCount=3, labelTextColor="k")  # what the greys and the cross mean, below
@@ -99,6 +106,14 @@ class MapView(pg.GraphicsLayoutWidget):
             value = m.steps_to_tol.astype(float)
             good = reached & ~diverged
             title = f"steps to {'f - min f' if m.criterion == 'loss' else '|grad|'} \u2264 {m.tol:g}"
+        if m.y is None:  # lr alone (GD): a curve of the criterion against lr
+            self._curve(m, value, good, diverged, title, show_loss)
+            return
+        for item in (self.image, self.bar):
+            item.show()
+        self.curve.setData([], [])
+        self.flags.setData([], [])
+        self.own.hide()
         lo, hi = (float(value[good].min()), float(value[good].max())) if good.any() else (0.0, 1.0)
         hi = hi if hi > lo else lo + 1
         cmap = pg.colormap.get("viridis")
@@ -145,6 +160,37 @@ class MapView(pg.GraphicsLayoutWidget):
         self.plot.setRange(xRange=(x0, x0 + w), yRange=(y0, y0 + h), padding=0)
         restyle(self)  # new items get the current mode's sizes (presentation mode)
 
+    def _curve(self, m, value, good, diverged, title: str, show_loss: bool) -> None:
+        """One hyperparameter: the criterion against it as a curve; cells that never get
+        there or diverge as grey marks along the top; the optimizer's own value a line."""
+        self.image.hide()
+        self.bar.hide()
+        xs = _transformed(m.x, m.xs)
+        v, ok = value[0], good[0]
+        self.curve.setData(xs[ok], v[ok])
+        top = float(v[ok].max()) if ok.any() else 1.0
+        bad = ~ok
+        self.flags.setData(xs[bad], np.full(bad.sum(), top), brush=[pg.mkBrush(*(DIVERGED if d else NEVER))
+                                                                   for d in diverged[0][bad]])
+        own = m.setting.get(m.x.name)
+        if own is not None:
+            self.own.setPos(_transformed(m.x, np.array([own]))[0])
+            self.own.show()
+        self.mark.setData([], [])
+        self.plot.setTitle(f"{m.label}, {m.steps:,} steps from the start")
+        self.key.clear()
+        self.key.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(*NEVER)),
+                         "no final loss" if show_loss else "never gets there")
+        self.key.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(*DIVERGED)), "diverges")
+        self.key.addItem(pg.PlotDataItem(pen=pg.mkPen("k", width=2, style=QtCore.Qt.PenStyle.DashLine)),
+                         "its own setting")
+        self.plot.getAxis("bottom").setTicks([_ticks(m.x)])
+        self.plot.getAxis("left").setTicks(None)
+        self.plot.setLabel("bottom", m.x.name + (" (log scale)" if m.x.scale == "log" else ""))
+        self.plot.setLabel("left", title)
+        self.plot.enableAutoRange()
+        restyle(self)
+
     def cell_at(self, px: float, py: float) -> tuple[int, int] | None:
         """(row, column) of the cell at a point of the plot, or None outside."""
         m = self.result
@@ -152,8 +198,9 @@ class MapView(pg.GraphicsLayoutWidget):
             return None
         xs = _transformed(m.x, m.xs)
         j = int(np.abs(xs - px).argmin())
-        if m.y is None:
-            return (0, j) if -0.5 <= py <= 0.5 else None
+        if m.y is None:  # a curve: the nearest value along x
+            x0, w = _cell_rect(m.x, m.xs)
+            return (0, j) if x0 <= px <= x0 + w else None
         i = int(np.abs(_transformed(m.y, m.ys) - py).argmin())
         x0, w = _cell_rect(m.x, m.xs)
         y0, h = _cell_rect(m.y, m.ys)

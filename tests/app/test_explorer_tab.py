@@ -79,3 +79,19 @@ def test_the_window_has_the_tab_and_computes_only_when_it_is_shown(window, qtbot
     window.toggle_controls()
     assert tab.controls.isVisible()
     window.set_presentation(False)
+
+
+def test_gd_sweeps_lr_alone_as_a_curve(tab, qtbot):
+    choose(tab.optimizer, 0)  # GD: lr alone
+    assert not tab.y_axis.isEnabled() and tab.y_axis.text() == ""
+    tab.steps.setValue(600)
+    assert tab.wait()
+    m = tab.result[1]
+    assert m.y is None and not tab.map_view.image.isVisible()
+    xs, ys = tab.map_view.curve.getData()
+    assert len(xs) == (m.steps_to_tol[0] >= 0).sum() > 0
+    j = int(np.argmax(m.steps_to_tol[0] >= 0))
+    cell = tab.map_view.cell_at(float(np.log10(m.xs[j])), 0.0)
+    assert cell == (0, j)
+    tab.use_cell(*cell)
+    assert tab.model.scene.optimizers[0].params["lr"] == m.xs[j]
