@@ -20,7 +20,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app import network_frames as nf
 from ravine.app.style import log_axes, no_si_prefix, restyle, series_colors
-from ravine.app.views import cache_axes, cached, unclamp
+from ravine.app.views import cache_axes, cached, fit_title, fit_titles, wrap_title
 
 BOUNDARY_CMAP = pg.ColorMap([0.0, 0.5, 1.0], [(86, 180, 233), (245, 245, 245), (230, 159, 0)])
 CLASS_BRUSH = [pg.mkBrush(0, 114, 178), pg.mkBrush(213, 94, 0)]
@@ -51,46 +51,10 @@ def _pen(color, width=2.0, alpha=255):
     return pg.mkPen(c, width=width)
 
 
-def wrap_title(plot, margin: float = 6.0) -> None:
-    """The plot's title wraps at the plot's width (its lines break between words, never cut
-    off at the edge) and its row is as tall as its lines (pyqtgraph gives a title 30 px, so a
-    second line, or a projector's font, ran into the plot), at any font size. `fit_title`
-    after the title's text or font changed."""
-    label = plot.titleLabel
-    label.setAttr("justify", "left")
-    unclamp(label)
-    plot.wrapped_title = True
-    plot.geometryChanged.connect(lambda: fit_title(plot, margin))
-    fit_title(plot, margin)
-
-
-def fit_title(plot, margin: float = 6.0) -> None:
-    """The title of a plot made with wrap_title: its text as wide as the plot, its row as
-    tall as the text."""
-    label = plot.titleLabel
-    width = max(30.0, plot.vb.width() - margin)  # (the title spans the view's column, not the axes')
-    if abs(label.item.textWidth() - width) > 0.5:
-        label.item.setTextWidth(width)
-        label.updateMin()
-        label.resizeEvent(None)
-    height = float(np.ceil(label.item.boundingRect().height()))
-    if label.maximumHeight() != height:
-        label.setMaximumHeight(height)
-        plot.layout.setRowFixedHeight(0, height)
-
-
 def title_head(series: Series) -> str:
     """'■ Adam (batch 64)', the square in the configuration's colour."""
     return (f"<span style='color:{series.color}'>■</span> {html.escape(series.label)} "
             f"(batch&nbsp;{series.batch_size})")
-
-
-def fit_titles(view) -> None:
-    """fit_title for every wrapped title in a pyqtgraph view (after presentation mode changed
-    their fonts)."""
-    for item in view.scene().items():
-        if isinstance(item, pg.PlotItem) and getattr(item, "wrapped_title", False):
-            fit_title(item)
 
 
 def boundary_title(series: Series, run, epoch: int, has_test: bool) -> str:

@@ -111,6 +111,42 @@ def set_title(plot, text: str, **style) -> None:
     unclamp(plot.titleLabel)
 
 
+def wrap_title(plot, margin: float = 6.0) -> None:
+    """The plot's title wraps at the plot's width (its lines break between words, never cut
+    off at the edge) and its row is as tall as its lines (pyqtgraph gives a title 30 px, so a
+    second line, or a projector's font, ran into the plot), at any font size. `fit_title`
+    after the title's text or font changed."""
+    label = plot.titleLabel
+    label.setAttr("justify", "left")
+    unclamp(label)
+    plot.wrapped_title = True
+    plot.geometryChanged.connect(lambda: fit_title(plot, margin))
+    fit_title(plot, margin)
+
+
+def fit_title(plot, margin: float = 6.0) -> None:
+    """The title of a plot made with wrap_title: its text as wide as the plot, its row as
+    tall as the text."""
+    label = plot.titleLabel
+    width = max(30.0, plot.vb.width() - margin)  # (the title spans the view's column, not the axes')
+    if abs(label.item.textWidth() - width) > 0.5:
+        label.item.setTextWidth(width)
+        label.updateMin()
+        label.resizeEvent(None)
+    height = float(np.ceil(label.item.boundingRect().height()))
+    if label.maximumHeight() != height:
+        label.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
+
+
+def fit_titles(view) -> None:
+    """fit_title for every wrapped title in a pyqtgraph view (after presentation mode changed
+    their fonts)."""
+    for item in view.scene().items():
+        if isinstance(item, pg.PlotItem) and getattr(item, "wrapped_title", False):
+            fit_title(item)
+
+
 def unclamp(label) -> None:
     """Let a pyqtgraph LabelItem be narrower than its text (it keeps its height): LabelItem
     makes its text's width its minimum in `updateMin`, which it calls on every resize, so
@@ -279,7 +315,11 @@ class MapView(pg.GraphicsLayoutWidget):
         self.draw_critical()
         surf = get_surface(self.model.scene.surface)
         name = "your own" if is_custom(surf.name) else surf.name  # (not the formula's internal hash)
-        set_title(self.plot, f"{name}:  f = {surf.formula}", color="#222", size="11pt")
+        self.plot.setTitle(f"{name}:  f = {surf.formula}", color="#222", size="11pt")
+        if getattr(self.plot, "wrapped_title", False):  # a long formula wraps instead of being cut
+            fit_title(self.plot)
+        else:
+            wrap_title(self.plot)
         restyle(self)
 
     def _focus_changed(self, old, new) -> None:
