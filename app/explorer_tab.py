@@ -16,7 +16,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.explorer_views import BasinsView, MapView, TuneView
 from ravine.app.model import SceneModel, color_of
-from ravine.app.style import ERROR, MUTED, signals_blocked, text_color
+from ravine.app.style import MUTED, error_line, signals_blocked, text_color
 from ravine.core.explorers import GRID, basins, convergence_map, default_axes, parse_axis, tune
 from ravine.core.params import SceneError
 
@@ -73,9 +73,7 @@ class ExplorerTab(QtWidgets.QWidget):
         self.race = QtWidgets.QPushButton("Race with these lrs")
         self.race.setToolTip("give every optimizer its tuned lr in the playground")
         self.race.clicked.connect(self.race_with_tuned)
-        self.error = QtWidgets.QLabel()
-        self.error.setWordWrap(True)
-        text_color(self.error, ERROR)
+        self.error = error_line()
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
         text_color(self.status, MUTED)

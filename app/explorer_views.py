@@ -285,7 +285,10 @@ class TuneView(pg.GraphicsLayoutWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         for name in ("left", "bottom"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-10, 10), brush=(255, 255, 255, 220), labelTextColor="k")
+        # below the plot, in the layout (an anchored legend's anchor outlived its view box
+        # when a window was destroyed, and raised in the event loop)
+        self.legend = pg.LegendItem(colCount=4, labelTextColor="k")
+        self.addItem(self.legend, row=1, col=0)
 
     def set_result(self, results, colors: list[str] | None = None, by: str = "final") -> None:
         self.plot.clear()
@@ -297,7 +300,8 @@ class TuneView(pg.GraphicsLayoutWidget):
             # a loss of exactly 0 has no place on a log axis: drawn a decade under the lowest other
             y = np.where(y == 0, (positive.min() if len(positive) else 1.0) / 10, y)
             ok = np.isfinite(y) & (y > 0)
-            self.plot.plot(r.lrs[ok], y[ok], pen=pg.mkPen(color, width=2.5), name=f"{r.label}: lr {r.best_lr:.3g}")
+            curve = self.plot.plot(r.lrs[ok], y[ok], pen=pg.mkPen(color, width=2.5))
+            self.legend.addItem(curve, f"{r.label}: lr {r.best_lr:.3g}")
             if ok[r.chosen]:
                 self.plot.plot([r.lrs[r.chosen]], [y[r.chosen]], pen=None, symbol="o", symbolSize=12,
                                symbolBrush=color, symbolPen="k")

@@ -17,7 +17,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import kind_label, names_kind
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import ERROR, MUTED, series_colors, signals_blocked, text_color
+from ravine.app.style import MUTED, error_line, series_colors, signals_blocked, text_color
 from ravine.core.datasets import DATASETS
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import SceneError
@@ -277,10 +277,7 @@ class ConfigPanel(QtWidgets.QFrame):
         self.remove.clicked.connect(self._remove)
         head.addWidget(self.remove)
         layout.addLayout(head)
-        self.error = QtWidgets.QLabel()
-        text_color(self.error, ERROR)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_line()
         layout.addWidget(self.error)
         self.hyper_box = QtWidgets.QVBoxLayout()
         layout.addLayout(self.hyper_box)
@@ -437,10 +434,7 @@ class NetworkControls(QtWidgets.QWidget):
         self.add.setToolTip("another optimizer to train side by side (Adam, lr 0.01)")
         self.add.clicked.connect(self._add)
         layout.addWidget(self.add)
-        self.error = QtWidgets.QLabel()
-        text_color(self.error, ERROR)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_line()
         layout.addWidget(self.error)
         layout.addStretch(1)
         self.panels: list[ConfigPanel] = []

@@ -10,7 +10,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import ERROR, MUTED, signals_blocked, text_color
+from ravine.app.style import MUTED, error_line, signals_blocked, text_color
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError
 from ravine.core.scene import CUSTOM, check_recorded, is_custom
@@ -59,9 +59,7 @@ class ScenePanel(QtWidgets.QGroupBox):
         self.formula.setToolTip("your own surface over [-5, 5] x [-5, 5]: numbers, x, y, + - * / **, and "
                                 "sin cos tan exp log sqrt abs tanh sinh cosh atan; Enter applies it")
         self.formula.returnPressed.connect(self._formula_entered)
-        self.formula_error = QtWidgets.QLabel()
-        self.formula_error.setWordWrap(True)
-        text_color(self.formula_error, ERROR)
+        self.formula_error = error_line()
         layout.addWidget(self.formula)
         layout.addWidget(self.formula_error)
         self.params_box = QtWidgets.QVBoxLayout()
@@ -283,10 +281,7 @@ class OptimizersPanel(QtWidgets.QWidget):
             action.triggered.connect(lambda _=False, k=name: self._add(k))
         self.add.setMenu(menu)
         layout.addWidget(self.add)
-        self.error = QtWidgets.QLabel()
-        text_color(self.error, ERROR)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_line()
         layout.addWidget(self.error)
         layout.addStretch(1)
         self.panels: list[OptimizerPanel] = []

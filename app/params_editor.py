@@ -11,7 +11,7 @@ import math
 
 from PyQt6 import QtCore, QtWidgets
 
-from ravine.app.style import ERROR, signals_blocked, text_color
+from ravine.app.style import error_line, signals_blocked
 from ravine.core.params import Param, SceneError
 
 TICKS = 10_000  # slider positions: 0.12 % apart on lr's five decades
@@ -118,10 +118,7 @@ class ParamEditor(QtWidgets.QWidget):
                 self._set_slider(value)
                 self.slider.valueChanged.connect(self._slid)
                 grid.addWidget(self.slider, 0, 2)
-        self.error = QtWidgets.QLabel()
-        text_color(self.error, ERROR)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_line()
         grid.addWidget(self.error, 1, 0, 1, 3)
         grid.setColumnStretch(2, 1)
 

@@ -23,6 +23,30 @@ MARK_SCALE = 1.5
 BASE = "_ravine_base"  # the attribute that records an item's own sizes
 
 
+def _guard_anchors() -> None:
+    """pyqtgraph's anchored items (a legend over a plot) follow their view box's geometry.
+    When a window is destroyed, such a legend can outlive its view box for a moment, and a
+    font change then (presentation mode) made it raise RuntimeError in the event loop. An
+    update with nothing left to follow is dropped. (Set before any anchor is made: anchor()
+    connects the method as it is then.)"""
+    from pyqtgraph.graphicsItems.GraphicsWidgetAnchor import GraphicsWidgetAnchor
+
+    follow = GraphicsWidgetAnchor._GraphicsWidgetAnchor__geometryChanged
+    if getattr(follow, "guarded", False):
+        return
+
+    def guarded(self):
+        try:
+            follow(self)
+        except RuntimeError:  # "wrapped C/C++ object ... has been deleted"
+            pass
+
+    guarded.guarded = True
+    GraphicsWidgetAnchor._GraphicsWidgetAnchor__geometryChanged = guarded
+
+
+_guard_anchors()
+
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
 """Okabe & Ito's colour-blind-safe palette (blue, vermillion, bluish green, orange, ...)."""
 KIND_COLORS = {"gd": PALETTE[0], "momentum": PALETTE[1], "rmsprop": PALETTE[2], "adam": PALETTE[3],
@@ -56,6 +80,16 @@ MUTED = "#555555"
 """Hints and notes under the controls."""
 ERROR = "#C0392B"
 """Error lines under a field."""
+
+
+def error_line() -> QtWidgets.QLabel:
+    """The one-line (wrapping) red message under a field, hidden until there is something to
+    say; coloured through its palette, so it grows with the font on a projector."""
+    label = QtWidgets.QLabel()
+    text_color(label, ERROR)
+    label.setWordWrap(True)
+    label.hide()
+    return label
 
 
 def text_color(widget: QtWidgets.QWidget, color: str) -> QtWidgets.QWidget:
