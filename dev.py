@@ -3,7 +3,7 @@
 
     python3 dev.py app [SCENE]   open the app (default scene without SCENE)
     python3 dev.py test [ARGS]   run the whole test suite (ARGS go to pytest)
-    python3 dev.py bench         run the benchmarks (core, then app) and print the ratios
+    python3 dev.py bench         run the benchmarks (core, network, renders, explorers, then app) and print the ratios
 
 Needs nothing but Python 3.11+ with venv and network access to PyPI.
 """
@@ -77,6 +77,10 @@ def main(argv: list[str]) -> int:
     elif command == "bench":
         for script in ("run.py", "network.py", "render.py"):
             code = subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / script), *rest], cwd=ROOT, env=env)
+            if code:
+                return code
+        for script in ("explorers.py", "network_tab.py"):  # (their own defaults: the options above are run.py's)
+            code = subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / script)], cwd=ROOT, env=env)
             if code:
                 return code
         cmd = [str(PYTHON), str(ROOT / "benchmarks" / "app.py")]
