@@ -159,8 +159,7 @@ class ExplorerTab(QtWidgets.QWidget):
     def _mode_changed(self, _=None) -> None:
         mode = self.mode.currentData()
         self.views.setCurrentIndex(MODES.index(mode))
-        for w in (self.x_axis, self.y_axis, self.show_loss):
-            w.setVisible(mode == "map")
+        self.show_loss.setVisible(mode == "map")
         self._form_row_visible(self.x_axis, mode == "map")
         self._form_row_visible(self.y_axis, mode == "map")
         self._form_row_visible(self.grid, mode == "basins")

@@ -17,7 +17,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import kind_label, names_kind
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import MUTED, error_line, series_colors, signals_blocked, text_color
+from ravine.app.style import MUTED, clear_layout, error_line, series_colors, signals_blocked, text_color
 from ravine.core.datasets import DATASETS
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import SceneError
@@ -28,16 +28,6 @@ NETWORK = {p.name: p for p in NETWORK_PARAMS}
 OWN_KEYS = ("batch_size", "seed")
 """Network settings a configuration may have its own value of (None: the network's)."""
 KEPT_ON_KIND_CHANGE = ("label", "schedule", "batch_size", "seed", "color", "enabled")
-
-
-def _clear(layout: QtWidgets.QLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().hide()
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())
 
 
 def spec_value(spec, name: str):
@@ -153,7 +143,7 @@ class DataPanel(QtWidgets.QGroupBox):
         with signals_blocked(self.dataset):
             self.dataset.setCurrentText(spec.dataset)
         if spec.dataset != self._shown_dataset:  # another dataset: its own parameters
-            _clear(self.data_box)
+            clear_layout(self.data_box)
             self.data_editors = {}
             for p in DATASETS[spec.dataset].params:
                 ed = self.editing.editor(p, spec.data[p.name], _set("data", p.name))
@@ -328,7 +318,7 @@ class ConfigPanel(QtWidgets.QFrame):
         self.kind.setToolTip(OPTIMIZERS[cfg.kind].formula)
         self.remove.setEnabled(len(spec.configs) > 1)
         if cfg.kind != self._shown_kind:
-            _clear(self.hyper_box)
+            clear_layout(self.hyper_box)
             self.hyper = {}
             for p in OPTIMIZERS[cfg.kind].params:
                 ed = self.editing.editor(p, cfg.params[p.name], _set("configs", self.index, p.name))
@@ -345,7 +335,7 @@ class ConfigPanel(QtWidgets.QFrame):
         sched = SCHEDULES[cfg.schedule["kind"]]
         self.schedule.setToolTip(sched.formula)
         if cfg.schedule["kind"] != self._shown_schedule:
-            _clear(self.schedule_box)
+            clear_layout(self.schedule_box)
             self.schedule_editors = {}
             for p in sched.params:  # (a network's schedule counts epochs: no steps_per_epoch)
                 ed = self.editing.editor(p, cfg.schedule[p.name], _set("configs", self.index, "schedule", p.name))
@@ -445,7 +435,7 @@ class NetworkControls(QtWidgets.QWidget):
     def refresh(self) -> None:
         self.data.refresh()
         if len(self.panels) != len(self.model.spec.configs):
-            _clear(self.list)
+            clear_layout(self.list)
             self.panels = [ConfigPanel(self.model, self.editing, i) for i in range(len(self.model.spec.configs))]
             for p in self.panels:
                 self.list.addWidget(p)

@@ -10,7 +10,7 @@ from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
 from ravine.app.params_editor import ParamEditor
-from ravine.app.style import MUTED, error_line, signals_blocked, text_color
+from ravine.app.style import MUTED, clear_layout, error_line, signals_blocked, text_color
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError
 from ravine.core.scene import CUSTOM, check_recorded, is_custom
@@ -19,16 +19,6 @@ from ravine.landscapes import SURFACES, get_surface
 
 STEPS = Param("steps", 200, kind="int", lo=1, hi=1_000_000, scale="log", ui_range=(10, 5000),
               doc="number of updates")
-
-
-def _clear(layout: QtWidgets.QLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().hide()
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())
 
 
 class ScenePanel(QtWidgets.QGroupBox):
@@ -120,14 +110,14 @@ class ScenePanel(QtWidgets.QGroupBox):
             self.model.set_surface(surf.name)
 
     def _refresh_params(self) -> None:
-        _clear(self.params_box)
+        clear_layout(self.params_box)
         surf = get_surface(self.model.scene.surface)
         self.surface.setToolTip(surf.description)
         for p in surf.params:
             ed = ParamEditor(p, self.model.scene.surface_params[p.name])
             ed.changed.connect(lambda v, key=p.name: self.model.set_surface_param(key, v))
             self.params_box.addWidget(ed)
-        _clear(self.start_box)
+        clear_layout(self.start_box)
         (x0, x1), (y0, y1) = surf.domain
         self.start_x = ParamEditor(Param("start x", 0.0, lo=-1e6, hi=1e6, ui_range=(x0, x1),
                                          doc="where every optimizer starts (x)"),
@@ -218,7 +208,7 @@ class OptimizerPanel(QtWidgets.QFrame):
         self._schedule_editors()
 
     def _schedule_editors(self) -> None:
-        _clear(self.schedule_box)
+        clear_layout(self.schedule_box)
         table = self.model.scene.optimizers[self.index].schedule
         sched = SCHEDULES[table["kind"]]
         self.schedule.setToolTip(sched.formula)
@@ -297,7 +287,7 @@ class OptimizersPanel(QtWidgets.QWidget):
             self.error.show()
 
     def rebuild(self) -> None:
-        _clear(self.list)
+        clear_layout(self.list)
         self.panels = [OptimizerPanel(self.model, i) for i in range(len(self.model.scene.optimizers))]
         for p in self.panels:
             self.list.addWidget(p)

@@ -82,6 +82,18 @@ ERROR = "#C0392B"
 """Error lines under a field."""
 
 
+def clear_layout(layout: QtWidgets.QLayout) -> None:
+    """Empty a layout whose editors are rebuilt: its widgets hidden and deleted, nested
+    layouts emptied."""
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().hide()
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())
+
+
 def error_line() -> QtWidgets.QLabel:
     """The one-line (wrapping) red message under a field, hidden until there is something to
     say; coloured through its palette, so it grows with the font on a projector."""

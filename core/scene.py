@@ -11,10 +11,8 @@ the file, the key and what is allowed.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -158,11 +156,8 @@ def _custom(data: dict[str, Any], params: dict[str, Any], source: str) -> str:
     try:
         surf = custom_surface(data["expression"], params, data.get("domain", DEFAULT_DOMAIN),
                               minima=data.get("minima", ()))
-    except SceneError as exc:
-        text = str(exc)
-        key = text.split(":", 1)[0] if text.split(":", 1)[0] in ("expression", "domain", "minima", "surface_params") \
-            else ""
-        raise SceneError(f"{_where(source, key)}{text[len(key):]}" if key else _where(source, text)) from None
+    except SceneError as exc:  # (its message starts with the key: expression, domain, minima...)
+        raise SceneError(_where(source, str(exc))) from None
     return surf.name
 
 

@@ -2,7 +2,6 @@
 and presentation mode, real-time playback and the keys."""
 
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from PyQt6 import QtCore, QtGui, QtWidgets
 
@@ -10,7 +9,7 @@ from ravine.app import views
 from ravine.app.model import PALETTE
 from ravine.app.window import KEYS, MainWindow, keys_html
 from ravine.core import load_example
-from tests.app.pixels import pixel_of, viewport_pos
+from tests.app.pixels import pixel_of
 
 
 def _luminance(rgb) -> np.ndarray:

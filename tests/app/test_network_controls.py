@@ -6,21 +6,16 @@ import numpy as np
 import pytest
 
 from ravine.app.style import series_colors
-from ravine.core import load_example, load_scene
+from ravine.core import load_example
 from ravine.core.training import NETWORK_PARAMS
-from tests.app.test_network_tab import SMALL, make_window
+from tests.app.conftest import make_window
 
 HAS = {p.name for p in NETWORK_PARAMS}
 
 
 @pytest.fixture
-def win(qtbot, tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL)
-    w = make_window(qtbot, load_scene(path), path)
-    assert w.network.wait()
-    yield w
-    w.network.model.close()
+def win(netwin):
+    return netwin
 
 
 def lr_drawn(tab, i):

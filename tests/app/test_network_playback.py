@@ -9,7 +9,7 @@ import pytest
 from ravine.app.network_frames import boundary_image, weights_at
 from ravine.core import load_scene
 from ravine.core.loss_landscape import project
-from tests.app.test_network_tab import SMALL, make_window
+from tests.app.conftest import SMALL, make_window
 
 
 class Clock:
@@ -23,13 +23,8 @@ class Clock:
 
 
 @pytest.fixture
-def tab(qtbot, tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL)
-    win = make_window(qtbot, load_scene(path), path)
-    assert win.network.wait()
-    yield win.network
-    win.network.model.close()
+def tab(netwin):
+    return netwin.network
 
 
 def trained(tab):

@@ -10,7 +10,7 @@ import pytest
 from ravine.app import network_frames, network_model
 from ravine.core import load_scene
 from ravine.core.training import Trainer
-from tests.app.test_network_tab import SMALL, make_window
+from tests.app.conftest import SMALL, make_window
 
 
 @pytest.fixture

@@ -8,55 +8,10 @@ import numpy as np
 import pytest
 from PyQt6 import QtCore, QtWidgets
 
-from ravine.app.network_frames import boundary_image
 from ravine.app.params_editor import ParamEditor
 from ravine.app.window import MainWindow
 from ravine.core import load_example, load_scene
-
-SMALL = """
-title = "small"
-
-[network]
-dataset = "moons"
-layers = [2, 5, 2, 1]
-epochs = 400
-batch_size = 32
-test_fraction = 0.2
-seed = 2
-
-[network.data]
-n = 200
-noise = 0.2
-
-[[network.configs]]
-kind = "gd"
-label = "GD"
-lr = 0.1
-
-[[network.configs]]
-kind = "adam"
-label = "Adam"
-lr = 0.01
-"""
-
-
-def make_window(qtbot, scene, path=None, size=(1500, 950)):
-    win = MainWindow(scene, path)
-    qtbot.addWidget(win)
-    win.resize(*size)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-@pytest.fixture
-def netwin(qtbot, tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL)
-    win = make_window(qtbot, load_scene(path), path)
-    assert win.network.wait()  # the first frame (epoch 0) is drawn
-    yield win
-    win.network.model.close()
+from tests.app.conftest import SMALL
 
 
 def train(tab, qtbot):

@@ -5,11 +5,11 @@ and in renders (by one rule), and renders drawn by the tab's own widgets."""
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PyQt6 import QtGui, QtWidgets
+from PyQt6 import QtGui
 
 from ravine.app.style import LogAxis, log_axes, series_colors
 from ravine.core import load_example, loads_scene
-from tests.app.test_network_tab import SMALL, make_window
+from tests.app.conftest import SMALL, make_window
 
 THREE = SMALL.replace("test_fraction = 0.2", "test_fraction = 0.2") + """
 [[network.configs]]

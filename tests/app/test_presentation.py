@@ -4,7 +4,6 @@ gives every size back exactly."""
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
 from PyQt6 import QtGui, QtWidgets
 
 MIN_PX = 20

@@ -5,7 +5,6 @@ import stat
 import subprocess
 import sys
 
-import pytest
 
 from ravine.app.cli import main
 from ravine.core import cachedir
