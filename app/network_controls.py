@@ -16,7 +16,7 @@ from __future__ import annotations
 from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import kind_label, names_kind
-from ravine.app.params_editor import ParamEditor
+from ravine.app.params_editor import ParamEditor, kind_combo
 from ravine.app.style import MUTED, clear_layout, error_line, series_colors, signals_blocked, text_color
 from ravine.core.datasets import DATASETS
 from ravine.core.optimizers import OPTIMIZERS
@@ -255,10 +255,7 @@ class ConfigPanel(QtWidgets.QFrame):
         self.name.setToolTip("the name shown in titles and legends")
         self.name.editingFinished.connect(self._renamed)
         head.addWidget(self.name, 1)
-        self.kind = QtWidgets.QComboBox()
-        for name, opt in OPTIMIZERS.items():
-            self.kind.addItem(name)
-            self.kind.setItemData(self.kind.count() - 1, opt.formula, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.kind = kind_combo()
         self.kind.currentTextChanged.connect(self._kind_chosen)
         head.addWidget(self.kind)
         self.remove = QtWidgets.QToolButton()

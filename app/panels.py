@@ -9,7 +9,7 @@ from __future__ import annotations
 from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
-from ravine.app.params_editor import ParamEditor
+from ravine.app.params_editor import ParamEditor, kind_combo
 from ravine.app.style import MUTED, clear_layout, error_line, signals_blocked, text_color
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError
@@ -165,10 +165,7 @@ class OptimizerPanel(QtWidgets.QFrame):
         self.name.setToolTip("the name shown in the legend")
         self.name.editingFinished.connect(self._renamed)
         head.addWidget(self.name, 1)
-        self.kind = QtWidgets.QComboBox()
-        for name, opt in OPTIMIZERS.items():
-            self.kind.addItem(name)
-            self.kind.setItemData(self.kind.count() - 1, opt.formula, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.kind = kind_combo()
         self.kind.setCurrentText(cfg.kind)
         self.kind.setToolTip(OPTIMIZERS[cfg.kind].formula)
         self.kind.currentTextChanged.connect(self._kind_chosen)

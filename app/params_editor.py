@@ -242,3 +242,14 @@ def _number(text: str):
         return int(text)
     except ValueError:
         return float(text)  # ValueError for words; nan/inf are refused by Param.check
+
+
+def kind_combo() -> QtWidgets.QComboBox:
+    """A choice of every registered optimizer, each item's tooltip its formula."""
+    from ravine.core.optimizers import OPTIMIZERS
+
+    combo = QtWidgets.QComboBox()
+    for name, opt in OPTIMIZERS.items():
+        combo.addItem(name)
+        combo.setItemData(combo.count() - 1, opt.formula, QtCore.Qt.ItemDataRole.ToolTipRole)
+    return combo
