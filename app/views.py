@@ -315,11 +315,7 @@ class MapView(pg.GraphicsLayoutWidget):
         self.draw_critical()
         surf = get_surface(self.model.scene.surface)
         name = "your own" if is_custom(surf.name) else surf.name  # (not the formula's internal hash)
-        self.plot.setTitle(f"{name}:  f = {surf.formula}", color="#222", size="11pt")
-        if getattr(self.plot, "wrapped_title", False):  # a long formula wraps instead of being cut
-            fit_title(self.plot)
-        else:
-            wrap_title(self.plot)
+        set_title(self.plot, f"{name}:  f = {surf.formula}", color="#222", size="11pt")
         restyle(self)
 
     def _focus_changed(self, old, new) -> None:

@@ -347,16 +347,3 @@ def test_unsaved_edits_are_not_lost_silently(window, qtbot, monkeypatch, tmp_pat
     assert window.may_discard() and out.exists() and not window.model.dirty
     window.ask_before_discarding = False
 
-
-def test_a_long_surface_formula_wraps_instead_of_being_cut(window, qtbot):
-    """elongated_bowl's formula is longer than the map is wide on a projector: its title
-    breaks between words and its row grows, so the end of the formula stays on screen."""
-    window.set_presentation(True)
-    qtbot.wait(50)
-    plot = window.map.plot
-    label = plot.titleLabel
-    assert "rotated by angle" in label.text
-    assert label.item.textWidth() <= plot.vb.width()  # no wider than the map: wrapped, not clipped
-    height = label.item.boundingRect().height()
-    assert height > 1.5 * label.item.font().pointSizeF() and label.maximumHeight() >= height  # two lines shown
-    window.set_presentation(False)
