@@ -75,25 +75,20 @@ def _cell(z, xs, ys, i, j, level, out, k, write):
 
 
 @jit
-def _count(z, xs, ys, levels, counts, lo, hi):
-    dummy = np.empty((1, 2, 2))
+def _march(z, xs, ys, levels, at, out, level_of, lo, hi, write):
+    """Marching squares for levels lo..hi-1. Without `write`, at[li] = the number of level
+    li's segments; with it, they are written from out[at[li]] on and level_of says their level.
+    (One function for both passes: numba then compiles it and _cell once each.)"""
     for li in range(lo, hi):
-        c = 0
+        k = at[li] if write else 0
         for i in range(z.shape[0] - 1):
             for j in range(z.shape[1] - 1):
-                c += _cell(z, xs, ys, i, j, levels[li], dummy, 0, False)
-        counts[li] = c
-
-
-@jit
-def _fill(z, xs, ys, levels, offsets, out, level_of, lo, hi):
-    for li in range(lo, hi):
-        k = offsets[li]
-        for i in range(z.shape[0] - 1):
-            for j in range(z.shape[1] - 1):
-                k += _cell(z, xs, ys, i, j, levels[li], out, k, True)
-        for m in range(offsets[li], k):
-            level_of[m] = li
+                k += _cell(z, xs, ys, i, j, levels[li], out, k, write)
+        if write:
+            for m in range(at[li], k):
+                level_of[m] = li
+        else:
+            at[li] = k
 
 
 def contour_segments(z, xs, ys, levels):
@@ -105,12 +100,13 @@ def contour_segments(z, xs, ys, levels):
     if z.shape != (ys.shape[0], xs.shape[0]):
         raise ValueError(f"z has shape {z.shape}, expected (len(ys), len(xs)) = {(len(ys), len(xs))}")
     counts = np.zeros(levels.shape[0], dtype=np.int64)
-    parallel(lambda lo, hi: _count(z, xs, ys, levels, counts, lo, hi), levels.shape[0])
+    none, no_level = np.empty((0, 2, 2)), np.empty(0, dtype=np.int64)
+    parallel(lambda lo, hi: _march(z, xs, ys, levels, counts, none, no_level, lo, hi, False), levels.shape[0])
     offsets = np.zeros(levels.shape[0], dtype=np.int64)
     offsets[1:] = np.cumsum(counts)[:-1]
     out = np.empty((int(counts.sum()), 2, 2))
     level_of = np.empty(out.shape[0], dtype=np.int64)
-    parallel(lambda lo, hi: _fill(z, xs, ys, levels, offsets, out, level_of, lo, hi), levels.shape[0])
+    parallel(lambda lo, hi: _march(z, xs, ys, levels, offsets, out, level_of, lo, hi, True), levels.shape[0])
     return out, level_of
 
 
