@@ -14,13 +14,19 @@ from ravine.core.cachedir import ensure_numba_cache
 
 ensure_numba_cache()  # before numba is imported: a cache folder it can write to
 
-from numba import njit  # noqa: E402
+from numba import cfunc, njit  # noqa: E402
 
-jit = partial(njit, cache=True, error_model="numpy", nogil=True)
-"""Decorator for scalar and serial kernels."""
+jit = partial(njit, cache=True, error_model="numpy", nogil=True, no_cfunc_wrapper=True)
+"""Decorator for scalar and serial kernels. (no_cfunc_wrapper: nothing takes a kernel's C
+address, and the wrapper cost 20-40 ms of every first compile.)"""
 
 
-jit_reduce = partial(njit, cache=True, error_model="numpy", nogil=True, fastmath={"reassoc", "nsz"})
+jit_reduce = partial(njit, cache=True, error_model="numpy", nogil=True, no_cfunc_wrapper=True, fastmath={"reassoc", "nsz"})
 """Decorator for kernels whose sums over examples should vectorise: reassociation lets LLVM
 add in SIMD lanes (results differ from left-to-right summation in the last bits, and are the
 same run after run). NaN and infinity keep their meaning."""
+
+
+jit_cfunc = partial(cfunc, cache=True, error_model="numpy")
+"""Decorator for a C callback: jit_cfunc(signature)(function), its `address` called from a
+kernel (see ravine.core.training_kernel)."""
