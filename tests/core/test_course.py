@@ -91,14 +91,14 @@ def test_legacy_weights_are_the_assignments_he_initialisation():
 
 
 def test_legacy_shuffles_are_randomstate_permutations():
-    """Ravine draws them with its own compiled MT19937 (NumPy's legacy seeding, Fisher-Yates
-    and masked rejection): NumPy itself is the reference, for any size and seed."""
+    """Each epoch's order is a fresh RandomState's permutation, for any size and seed, and
+    whatever the order in which epochs are asked for."""
     order = legacy_shuffles(10)
     for epoch in (1, 2, 5000, 3):  # in any order: each epoch reseeds
         np.testing.assert_array_equal(order(epoch, 300), np.random.RandomState(10 + epoch).permutation(300))
     for seed, m in [(0, 1), (0, 2), (7, 3), (2**31 - 1, 65), (12345, 1000), (99, 100_000)]:
         np.testing.assert_array_equal(legacy_shuffles(seed)(1, m), np.random.RandomState(seed + 1).permutation(m))
-    orders = legacy_shuffles(4).orders(100, 300, 50)  # epochs 101..400, on the threads
+    orders = legacy_shuffles(4).orders(100, 300, 50)  # epochs 101..400 at once
     for k in (0, 77, 299):
         np.testing.assert_array_equal(orders[k], np.random.RandomState(4 + 101 + k).permutation(50))
 
