@@ -61,7 +61,7 @@ SYNC_FLOATS = 2_000_000
 """A trainer whose records hold more numbers than this is made in a thread."""
 
 _TRAINED_KINDS: set[str] = set()
-"""Optimizer kinds whose training kernels this process has run (loaded or compiled)."""
+"""Optimizer kinds this process has trained (the shared kernel and their steps loaded or compiled)."""
 BACKGROUND_NICE = 10
 """How much lower than the window's the priority of the tab's worker threads is (Linux):
 the GUI thread gets the processor when it needs one, training everything else."""

@@ -7,13 +7,13 @@ Each repetition is a fresh process with RAVINE_CACHE_DIR and NUMBA_CACHE_DIR poi
 empty folders. In it, in this order, the first call of: the small kernels (contours, EWA,
 decision boundaries), one surface's value grid (the map), one (surface, optimizer) pair's
 serial kernel (what a scene's path needs), a second optimizer on the same surface (the
-surface's own functions are compiled by then), the pair's parallel kernel (sweeps, maps), and
-the network's training kernel. Then a second fresh process on the now filled caches times the
+surface's own functions are compiled by then), the pair's parallel kernel (sweeps, maps), the
+network's training kernel with one optimizer's step, and a second optimizer's step (the
+kernel is shared by all optimizers). Then a second fresh process on the now filled caches times the
 same calls as cache loads. Figures are seconds, best and median of the repetitions.
 
-Last, the whole command `ravine train course-adam` (three optimizers' training kernels, the
-shared mini-batch gradient and the legacy shuffles), timed from outside on empty caches and
-again on the filled ones.
+Last, the whole command `ravine train course-adam` (the training kernel and three
+optimizers' steps), timed from outside on empty caches and again on the filled ones.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from ravine.core.warmup import run_job
 def misc():
     run_job(("misc",))
 
-def network():
-    run_job(("network", "adam"))
+def network(kind):
+    return lambda: run_job(("network", kind))
 
 one = np.array([[-1.0, 1.0]])
 many = np.zeros((K.CHUNK + 1, 2))
@@ -55,7 +55,8 @@ timed("value grid (rosenbrock)", lambda: value_grid("rosenbrock", np.arange(3.0)
 timed("serial pair, first (rosenbrock x adam)", lambda: simulate_batch("rosenbrock", "adam", one, 2, record=True))
 timed("serial pair, next optimizer (rosenbrock x momentum)", lambda: simulate_batch("rosenbrock", "momentum", one, 2, record=True))
 timed("parallel pair (rosenbrock x adam)", lambda: simulate_batch("rosenbrock", "adam", many, 2))
-timed("network training", network)
+timed("network training (the kernel, and adam's step)", network("adam"))
+timed("network training, next optimizer (momentum's step)", network("momentum"))
 print(json.dumps(out))
 """
 

@@ -4,12 +4,13 @@ Why generated: a kernel must call a registered surface's `grad` and an optimizer
 and must stay in numba's on-disk cache so that start-up does not recompile. Passing jitted
 functions as arguments or closing over them defeats that cache (numba issues #6251, #9237:
 the cache key then changes every process). So the kernels are written once, as templates
-that are valid Python (core/templates/trajectory.py and grid.py, core/training_kernel.py),
-and this module substitutes their placeholder names for each surface and optimizer from
+that are valid Python (core/templates/trajectory.py, grid.py and step.py), and this module substitutes their placeholder names for each surface and optimizer from
 the optimizer's declaration (its state slots, hyperparameters and powers), writes the result
 to the cache folder and imports it; numba caches the kernels beside it. Each (surface,
-optimizer) pair, each surface's grid and each optimizer's training kernel is its own small
-module, compiled the first time it is used (about a second) and loaded from the cache after.
+optimizer) pair, each surface's grid and each optimizer's step in the network's training
+kernel is its own small module, compiled the first time it is used (a pair in about a second,
+a step in a tenth) and loaded from the cache after. The training kernel itself is not
+generated: it calls the step through its address (see ravine.core.training_kernel).
 
 A module's file name carries a hash of its text and of every surface and optimizer module it
 may call into, so editing any of them gives a new file and a fresh compile, never a stale
@@ -41,7 +42,7 @@ from ravine.core.templates.trajectory import CHUNK, LIMIT  # noqa: F401  (re-exp
 TEMPLATES = Path(__file__).resolve().parent
 TRAJECTORY = TEMPLATES / "templates" / "trajectory.py"
 GRID = TEMPLATES / "templates" / "grid.py"
-TRAINING = TEMPLATES / "training_kernel.py"
+STEP = TEMPLATES / "templates" / "step.py"
 
 
 class TemplateError(ValueError):
@@ -148,11 +149,13 @@ def grid_source(surface) -> str:
                       _imports([(surface.value, f"value__{surface.name}")]))
 
 
-def training_source(opt) -> str:
-    """The optimizer's training module: core/training_kernel.py substituted for `opt`."""
+def step_source(opt) -> str:
+    """The optimizer's step module for the training kernel: core/templates/step.py
+    substituted for `opt`."""
     step, update, at = _call(opt, "grad[i]", "th[i]", "d", "lr", lambda i: f"st[{i}, i]", lambda i: f"hp[{i}]",
                              lambda q: f"pw[{q}]")
-    return substitute(TRAINING.read_text(), {"OPTIMIZER": opt.name}, {"STEP": step, "UPDATE": update, "AT": at},
+    counts = {"SLOTS": str(len(opt.state)), "HYPER": str(len(opt.hyper)), "POWERS": str(len(opt.powers))}
+    return substitute(STEP.read_text(), {"OPTIMIZER": opt.name}, {"STEP": step, "UPDATE": update, "AT": at, **counts},
                       _imports(_optimizer_imports(opt)))
 
 
@@ -196,7 +199,8 @@ def _dependencies_digest(modules: list[str]) -> str:
     return _digests[key]
 
 
-LEGACY = re.compile(r"^ravine_(kernels|train)_[0-9a-f]{16}\.py$")
+LEGACY = re.compile(r"^(ravine_(kernels|train)|train_\w+)_[0-9a-f]{16}\.py$")
+"""Generated files of older layouts (one module for all; a training kernel per optimizer)."""
 
 
 def _clean(folder: Path, prefix: str, keep: str) -> None:
@@ -247,8 +251,8 @@ def _load(prefix: str, text: str, extra: list[str] = ()) -> ModuleType:
 
 class Kernels:
     """The generated kernels, each module loaded on first use: `run(surface, optimizer)` the
-    pair's trajectory kernel, `grid(surface)` its value grid, `train(optimizer)` the network's
-    training kernel. A kernel once found is remembered (generating its source takes a few
+    pair's trajectory kernel, `grid(surface)` its value grid, `step(optimizer)` the address of
+    its step for the network's training kernel. A kernel once found is remembered (generating its source takes a few
     milliseconds) for as long as the registry holds the same optimizer and surface."""
 
     def __init__(self):
@@ -256,7 +260,7 @@ class Kernels:
 
     def _kernel(self, key: tuple, owners: tuple, make):
         hit = self._found.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], owners)):
+        if hit is not None and len(hit[0]) == len(owners) and all(a is b for a, b in zip(hit[0], owners)):
             return hit[1]
         kernel = make()
         self._found[key] = (owners, kernel)
@@ -281,12 +285,23 @@ class Kernels:
         return self._kernel(("grid", surf.name), (surf,), lambda: getattr(
             _load(f"grid_{surf.name}", grid_source(surf)), f"grid__{surf.name}"))
 
-    def train(self, optimizer: str):
+    def step(self, optimizer: str) -> int:
+        """The address of the optimizer's step, compiled as a C function of STEP_SIGNATURE, for
+        the network's training kernel (ravine.core.training_kernel). The function stays loaded
+        for the life of the process."""
+        from ravine.core.jit import jit_cfunc
         from ravine.core.optimizers import OPTIMIZERS
+        from ravine.core.training_kernel import STEP_SIGNATURE
 
         opt = OPTIMIZERS[optimizer]
-        return self._kernel(("train", opt.name), (opt,), lambda: getattr(
-            _load(f"train_{opt.name}", training_source(opt), _own_modules(opt)), f"train__{opt.name}"))
+
+        def make():
+            module = _load(f"step_{opt.name}", step_source(opt), _own_modules(opt))
+            compiled = jit_cfunc(STEP_SIGNATURE)(getattr(module, f"step__{opt.name}"))
+            module.compiled = compiled  # (kept alive with the module)
+            return compiled.address
+
+        return self._kernel(("step", opt.name), (opt,), make)
 
 
 @cache

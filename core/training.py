@@ -43,6 +43,7 @@ from ravine.core.params import Param, SceneError, check_params, key_name, show
 from ravine.core.schedules import SCHEDULES
 from ravine.core.threads import parallel
 from ravine.core.training_kernel import Config, Net, Records
+from ravine.core.training_kernel import train as train_kernel
 
 MAX_SNAPSHOTS = 1000
 """At most this many snapshots of the weights per configuration (plus the start)..."""
@@ -373,7 +374,7 @@ class Trainer:
                         self.X, self.y, self.X_test, self.y_test)
         self._jobs = [(o.name, Config(self.theta[c], self.state[c], self.power[c], self.updates[c:c + 1],
                                       self.rng[c:c + 1], int(self.batch_size[c]), self.lr_table[c], self.hyper[c],
-                                      np.array(o.power_index(), dtype=np.int64)),
+                                      np.array(o.power_index(), dtype=np.int64), np.zeros(1, dtype=np.int64)),
                        Records(self.it_cost[c], self.ep_cost[c], self.train_acc[c], self.test_acc[c],
                                self.snapshots[c], self.snap_every, self.diverged[c:c + 1]))
                       for c, o in enumerate(opts)]
@@ -408,13 +409,14 @@ class Trainer:
         """Epochs self.epoch .. self.epoch + n - 1 of every configuration: one kernel call each,
         on a thread each (one after another without `parallel`: the same results)."""
         ks = kernels()
-        trainers = [ks.train(kind) for kind, _, _ in self._jobs]  # loaded (or compiled) here
+        for kind, cfg, _ in self._jobs:
+            cfg.step[0] = ks.step(kind)  # each optimizer's step, loaded (or compiled) here
         orders = self._orders(self.epoch, n)
 
         def piece(lo: int, hi: int) -> None:
             for c in range(lo, hi):
                 if self.diverged[c] < 0:
-                    trainers[c](self._net, self._jobs[c][1], self._jobs[c][2], self.epoch, n, orders)
+                    train_kernel(self._net, self._jobs[c][1], self._jobs[c][2], self.epoch, n, orders)
 
         try:
             parallel(piece, len(self._jobs), 1, None if self.parallel else 1)

@@ -17,13 +17,14 @@ from multiprocessing import get_context
 
 import numpy as np
 
-# a job is ("pair", surface, optimizer) | ("grid", surface) | ("network", optimizer) | ("misc",)
+# a job is ("pair", surface, optimizer) | ("grid", surface) | ("network", *optimizers) | ("misc",)
 
 
 def jobs(examples_only: bool = False) -> list[tuple]:
     """Every kernel (or those the built-in examples need): the (surface, optimizer) pairs,
-    one grid per surface, each optimizer's training kernel, and the small ones (contours,
-    critical points, EWA, decision boundaries)."""
+    one grid per surface, the network's training kernel with each optimizer's step (one job:
+    the kernel is shared, and compiling it in several processes at once would only repeat
+    the work), and the small ones (contours, critical points, EWA, decision boundaries)."""
     from ravine.core.optimizers import OPTIMIZERS
     from ravine.core.scene import example_names, load_example
     from ravine.landscapes import SURFACES
@@ -42,7 +43,7 @@ def jobs(examples_only: bool = False) -> list[tuple]:
         pairs = {(s, o) for s in SURFACES for o in OPTIMIZERS}
         surfaces, network = set(SURFACES), set(OPTIMIZERS)
     out = [("misc",)] + [("grid", s) for s in sorted(surfaces)] + [("pair", s, o) for s, o in sorted(pairs)]
-    return out + [("network", o) for o in sorted(network)]
+    return out + ([("network", *sorted(network))] if network else [])
 
 
 def run_job(job: tuple) -> tuple[tuple, float]:
@@ -68,7 +69,7 @@ def run_job(job: tuple) -> tuple[tuple, float]:
         from ravine.core.training import Trainer, network_from_dict
 
         spec = network_from_dict({"dataset": "moons", "data": {"n": 16}, "epochs": 1, "batch_size": 8,
-                                  "configs": [{"kind": job[1], "lr": 0.01}]}, "warmup")
+                                  "configs": [{"kind": kind, "lr": 0.01} for kind in job[1:]]}, "warmup")
         Trainer(spec).step(1)
     else:
         from ravine.core.contours import contour_segments, log_levels
@@ -107,4 +108,4 @@ def warmup(examples_only: bool = False, workers: int | None = None,
 
 def describe(job: tuple) -> str:
     return {"pair": lambda: f"{job[1]} x {job[2]}", "grid": lambda: f"{job[1]} map",
-            "network": lambda: f"network training x {job[1]}", "misc": lambda: "contours, EWA, boundaries"}[job[0]]()
+            "network": lambda: f"network training x {len(job) - 1} optimizers", "misc": lambda: "contours, EWA, boundaries"}[job[0]]()

@@ -32,8 +32,8 @@ Optional: `eval_point(w, *state, lr, *params)`, where to take the gradient when 
 
 `_discover` checks each declaration against its functions' signatures when the registry is
 built, and refuses (OptimizerError, naming the module) one that cannot be mapped: nothing is
-dropped silently. The trajectory and training kernels are generated from the declaration
-(ravine.core.kernels), so a new module works on the surfaces, in the network, the app, scenes
+dropped silently. The trajectory kernels and the optimizer's step in the network's training
+kernel are generated from the declaration (ravine.core.kernels), so a new module works on the surfaces, in the network, the app, scenes
 and renders with no other file touched. An optimizer written outside the package is added with
 `register(OPTIMIZER)` before use, or by an entry point in the group "ravine.optimizers".
 """

@@ -42,14 +42,15 @@ def test_a_second_process_loads_the_kernel_from_the_cache():
 def test_generated_modules_follow_the_templates_line_for_line(opt):
     surf = get_surface("rosenbrock")
     for template, text in ((K.TRAJECTORY, K.trajectory_source(surf, OPTIMIZERS[opt])),
-                           (K.TRAINING, K.training_source(OPTIMIZERS[opt])), (K.GRID, K.grid_source(surf))):
+                           (K.STEP, K.step_source(OPTIMIZERS[opt])), (K.GRID, K.grid_source(surf))):
         original = template.read_text().splitlines()
         generated = text.splitlines()
         assert len(generated) == len(original)
         compile(text, str(template), "exec")  # valid Python
         for a, b in zip(original, generated):  # only lines with a placeholder change
             if a != b:
-                assert any(p in a for p in ("SURFACE", "OPTIMIZER", "STEP", "UPDATE", "AT", "POWERS", "stand-ins")), a
+                assert any(p in a for p in ("SURFACE", "OPTIMIZER", "STEP", "UPDATE", "AT", "POWERS", "SLOTS", "HYPER",
+                                            "stand-ins")), a
 
 
 def test_the_update_call_follows_the_declaration():
@@ -60,9 +61,14 @@ def test_the_update_call_follows_the_declaration():
     assert "from ravine.landscapes.booth import value as value__booth" in text
     nesterov = K.trajectory_source(get_surface("booth"), OPTIMIZERS["nesterov"])
     assert "grad__booth(eval_point__nesterov(x0, st[0, 0, j], lrj, h[0, j])" in nesterov
-    gd = K.training_source(OPTIMIZERS["gd"])
-    assert "                d = update__gd(grad[i], th[i], lr)" in gd
+    gd = K.step_source(OPTIMIZERS["gd"])
+    assert "            d = update__gd(grad[i], th[i], lr)" in gd
     assert "look[i] = th[i]" in gd
+    assert "carray(st_p, (0, P)), carray(hp_p, 0), carray(pw_p, 0)" in gd
+    adam = K.step_source(OPTIMIZERS["adam"])
+    assert ("d, st[0, i], st[1, i] = update__adam(grad[i], th[i], st[0, i], st[1, i], lr, hp[0], hp[1], hp[2], "
+            "hp[3] != 0.0, pw[0], pw[1])") in adam
+    assert "carray(st_p, (2, P)), carray(hp_p, 4), carray(pw_p, 2)" in adam
 
 
 def test_names_that_are_not_identifiers_are_refused():
@@ -120,9 +126,11 @@ def test_every_pair_has_its_own_module():
     assert run.__name__ == "run__booth__gd"
 
 
-def test_the_training_template_run_as_plain_python_agrees():
-    """The same for the training kernel: its template's lines run in Python give the compiled
-    kernel's weights and records to the bit."""
+def test_the_training_kernel_run_as_plain_python_agrees():
+    """The training kernel's lines run in Python (where coverage reaches them; the step is
+    still called through its address) give the compiled kernel's weights and records to the
+    bit."""
+    import ravine.core.training_kernel as TK
     from ravine.core.training import Trainer, network_from_dict
 
     for random in ("ravine", "legacy"):  # the kernel's own shuffles, and orders given to it
@@ -130,10 +138,41 @@ def test_the_training_template_run_as_plain_python_agrees():
                                   "batch_size": 8, "random": random,
                                   "configs": [{"kind": "nesterov", "lr": 0.05}]}, "network")
         compiled, plain = Trainer(spec).step(), Trainer(spec)
-        py = K.kernels().train("nesterov").py_func
-        run = types.FunctionType(py.__code__.replace(co_filename=str(K.TRAINING)), py.__globals__, py.__name__)
+        py = TK.train.py_func
+        run = types.FunctionType(py.__code__, {**py.__globals__, "_call_step": TK.call_step}, py.__name__)
         _, cfg, rec = plain._jobs[0]
+        cfg.step[0] = K.kernels().step("nesterov")
         run(plain._net, cfg, rec, 0, spec.epochs, plain._orders(0, spec.epochs))
         np.testing.assert_array_equal(plain.theta, compiled.theta)
         np.testing.assert_array_equal(plain.ep_cost, compiled.ep_cost)
         np.testing.assert_array_equal(plain.state[0], compiled.state[0])
+
+
+def test_every_optimizer_trains_with_one_kernel_and_its_own_step():
+    """The training kernel is compiled once for all optimizers (what each adds is its step, a
+    small module of its own), so a scene of several optimizers compiles it once."""
+    import ravine.core.training_kernel as TK
+    from ravine.core.training import Trainer, network_from_dict
+
+    kinds = ["gd", "adam", "nesterov", "amsgrad"]
+    spec = network_from_dict({"dataset": "moons", "data": {"n": 24}, "layers": [2, 3, 1], "epochs": 2,
+                              "batch_size": 8, "configs": [{"kind": k, "lr": 0.01} for k in kinds]}, "network")
+    Trainer(spec).step()
+    assert len(TK.train.signatures) == 1
+    addresses = [K.kernels().step(k) for k in kinds]
+    assert len(set(addresses)) == len(kinds) and all(addresses)
+    assert K.kernels().step("adam") == addresses[1]  # loaded once
+
+
+def test_a_kernel_call_without_a_step_is_refused():
+    """The address is set by Trainer before each call; a kernel called without it raises
+    instead of jumping to address 0."""
+    import ravine.core.training_kernel as TK
+    from ravine.core.training import Trainer, network_from_dict
+
+    spec = network_from_dict({"dataset": "moons", "data": {"n": 24}, "layers": [2, 3, 1], "epochs": 1,
+                              "batch_size": 8, "configs": [{"kind": "adam", "lr": 0.01}]}, "network")
+    trainer = Trainer(spec)
+    _, cfg, rec = trainer._jobs[0]
+    with pytest.raises(ValueError, match="step is not set"):
+        TK.train(trainer._net, cfg, rec, 0, 1, trainer._orders(0, 1))
