@@ -20,8 +20,19 @@ from ravine.core.kernels import kernels
 scene = load_example("momentum-ravine")
 simulate(scene)
 stats = [kernels().run(scene.surface, o.kind).stats for o in scene.optimizers]
+from ravine.core.training import Trainer, network_from_dict
+from ravine.core.training_kernel import train
+spec = network_from_dict({"dataset": "moons", "data": {"n": 16}, "epochs": 1, "batch_size": 8,
+                          "configs": [{"kind": "adam", "lr": 0.01}, {"kind": "gd", "lr": 0.01}]}, "probe")
+Trainer(spec).step()
+import sys
+compiled = [m.compiled for m in sys.modules.values() if getattr(m, "compiled", None) is not None
+            and getattr(m, "__name__", "").startswith("step_")]
 print(json.dumps({"hits": sum(sum(s.cache_hits.values()) for s in stats),
-                  "misses": sum(sum(s.cache_misses.values()) for s in stats)}))
+                  "misses": sum(sum(s.cache_misses.values()) for s in stats),
+                  "train_hits": sum(train.stats.cache_hits.values()),
+                  "train_misses": sum(train.stats.cache_misses.values()),
+                  "step_hits": sum(c.cache_hits for c in compiled), "steps": len(compiled)}))
 """
 
 
@@ -36,6 +47,8 @@ def test_a_second_process_loads_the_kernel_from_the_cache():
     second = probe()
     assert second["misses"] == 0
     assert second["hits"] == 4  # one kernel per optimizer kind in the scene
+    assert (second["train_hits"], second["train_misses"]) == (1, 0)  # the network's, shared
+    assert second["steps"] == 2 and second["step_hits"] == 2  # and each optimizer's step
 
 
 @pytest.mark.parametrize("opt", list(OPTIMIZERS))
