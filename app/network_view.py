@@ -176,9 +176,11 @@ class NetworkTab(QtWidgets.QWidget):
         self.center.setToolTip("the configuration whose weights the slice is centred on")
         self.center.currentIndexChanged.connect(lambda i: model.set_view(center=i) if i >= 0 else None)
         land_row.addWidget(self.center, 1)
-        for combo in (self.method, self.center):  # narrow columns elide a long name rather than cut the view
-            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(6)
+        # the plane's two names are short and shown whole; a long configuration name is elided
+        # in a narrow column rather than cutting the view
+        self.method.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.center.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.center.setMinimumContentsLength(6)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         split.addWidget(self.boundaries)
         low = QtWidgets.QWidget()

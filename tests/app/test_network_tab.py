@@ -261,3 +261,15 @@ def test_csv_and_png_exports_get_the_same_file_mode(netwin, qtbot, tmp_path):
     assert netwin.export_png(png) and netwin.export_csv(csv)
     assert os.stat(png).st_mode & 0o777 == os.stat(csv).st_mode & 0o777 == 0o600
     assert sorted(os.listdir(tmp_path)) == ["curves.csv", "small.toml", "view.png"]  # no temporaries
+
+
+def test_the_landscape_plane_choice_is_shown_whole(netwin, qtbot):
+    """Its two names are short: the combo shows them whole (it showed "PCA of the p"), and a
+    long configuration name in the "around" combo is the one elided."""
+    combo = netwin.network.method
+    for width in (1500, 1200):
+        netwin.resize(width, 950)
+        qtbot.wait(50)
+        fm = combo.fontMetrics()
+        for i in range(combo.count()):
+            assert combo.width() >= fm.horizontalAdvance(combo.itemText(i)) + 20, (width, combo.itemText(i))
