@@ -124,6 +124,25 @@ def curves(run, epoch: int, batches_per_epoch: int, lr_plan: np.ndarray, beta: f
     return Curves(bx / batches_per_epoch, by, sx / batches_per_epoch, sy, ex, ey, lx, ly)
 
 
+def describe(trainer, runs, epoch: int) -> list[str]:
+    """What the curves' hover readout says of each configuration at `epoch` (1-based): its
+    cost, accuracies and learning rate; before it got there, the learning rate planned, or
+    where it diverged."""
+    lines = []
+    for c, r in enumerate(runs):
+        lr = f"lr {trainer.lr_table[c][epoch - 1]:.3g}"
+        if epoch <= r.epochs_done:
+            acc = f"train {r.train_accuracy[epoch - 1]:.1%}"
+            if np.isfinite(r.test_accuracy[epoch - 1]):
+                acc += f", test {r.test_accuracy[epoch - 1]:.1%}"
+            lines.append(f"{r.label}: cost {r.epoch_cost[epoch - 1]:.4g}, {acc}, {lr}")
+        elif r.diverged_at is not None:
+            lines.append(f"{r.label}: diverged at epoch {r.diverged_at:,}")
+        else:
+            lines.append(f"{r.label}: not trained yet, {lr}")
+    return lines
+
+
 def thin(values: np.ndarray, points: int = BUCKETS) -> tuple[np.ndarray, np.ndarray]:
     """A smooth curve (an average, the cost per epoch) at about `points` evenly spaced points,
     the first and the last among them: (x from 1, y). A noisy one keeps its extremes with

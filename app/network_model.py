@@ -493,6 +493,10 @@ class NetworkModel(QtCore.QObject):
     def replay_rate(self) -> float:
         return max(self.spec.epochs / REPLAY_SECONDS, 1.0)
 
+    def describe(self, epoch: int) -> list[str]:
+        """Each configuration's values at `epoch` for a readout (see network_frames.describe)."""
+        return nf.describe(self.trainer, self.runs, epoch) if self.trainer is not None else []
+
     def set_cursor(self, epoch: int) -> None:
         """Show `epoch` (scrubbing): playback pauses; a past epoch is shown at the nearest
         snapshot at or before it; an epoch not trained yet, at the last one trained."""

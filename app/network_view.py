@@ -152,6 +152,7 @@ class NetworkTab(QtWidgets.QWidget):
         self.boundaries = BoundaryPanels()
         self.curves = NetworkCurves()
         self.curves.scrubbed.connect(model.set_cursor)
+        self.curves.describe = model.describe
         self.landscape = LandscapeView()
         ewa_row = self.ewa_row = QtWidgets.QHBoxLayout()
         self.beta = ParamEditor(EWA_BETA, model.view.beta)

@@ -201,6 +201,34 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
                     self.ci.layout.setRowStretchFactor(1 + list(plots).index(name), 3)
         self.items: list[dict] = []
         self.epochs = 1
+        self.describe = None
+        """describe(epoch) -> lines: what the hover readout says of each configuration at that
+        epoch (set by the tab; without it there is no readout)."""
+        self.readout = pg.TextItem(color="#111", anchor=(1, 0), fill=(255, 255, 255, 220))
+        self.readout.setZValue(50)
+        self.scene().addItem(self.readout)  # (not in a plot: a short one would clip it)
+        self.readout.hide()
+        self.hover_text = ""
+        self.scene().sigMouseMoved.connect(self._hover)
+
+    def _hover(self, pos) -> None:
+        """The values at the epoch under the mouse, from the top plot's top-right corner down
+        (over the plots below when it needs the room)."""
+        under = next((p for p in self.plots.values() if p.sceneBoundingRect().contains(pos)), None)
+        epoch = int(round(under.vb.mapSceneToView(pos).x())) if under is not None else -1
+        if self.describe is None or not 1 <= epoch <= self.epochs:
+            self.readout.hide()
+            return
+        self.readout.setText("\n".join([f"epoch {epoch:,}", *self.describe(epoch)]))
+        corner = self.plots[next(iter(self.plots))].vb.sceneBoundingRect()
+        self.readout.setPos(corner.right(), corner.top())
+        self.readout.show()
+        self.hover_text = self.readout.toPlainText()
+
+    def leaveEvent(self, event) -> None:
+        """The readout belongs to the mouse: it goes when the mouse leaves the plots."""
+        self.readout.hide()
+        super().leaveEvent(event)
 
     def setup(self, series: list[Series], epochs: int) -> None:
         """Curves and legend entries for these configurations, axes over 0..epochs."""
@@ -226,6 +254,7 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
             self.legend.addItem(pg.PlotDataItem(pen=_pen(s.color, 3.0)), html.escape(s.label))
         self.legend.setColumnCount(max(1, min(len(series), 4)))
         self.epochs = max(1, int(epochs))
+        self.readout.hide()
         first = next(iter(self.plots.values()))
         first.setXRange(0, self.epochs, padding=0.02)
         for plot in self.plots.values():

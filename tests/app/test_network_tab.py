@@ -273,3 +273,27 @@ def test_the_landscape_plane_choice_is_shown_whole(netwin, qtbot):
         fm = combo.fontMetrics()
         for i in range(combo.count()):
             assert combo.width() >= fm.horizontalAdvance(combo.itemText(i)) + 20, (width, combo.itemText(i))
+
+
+def test_hovering_the_curves_reads_the_values_at_that_epoch(netwin, qtbot):
+    """As on the Optimizers tab: the epoch under the mouse, and each configuration's cost,
+    accuracies and learning rate there (before training: the learning rate planned); the
+    readout goes when the mouse leaves."""
+    tab = netwin.network
+    curves = tab.curves
+    at = curves.plots["epoch"].vb.mapViewToScene(QtCore.QPointF(120, -1.0))
+    curves._hover(at)
+    assert curves.readout.isVisible()
+    assert curves.hover_text.splitlines() == ["epoch 120", "GD: not trained yet, lr 0.1", "Adam: not trained yet, lr 0.01"]
+    train(tab, qtbot)
+    curves._hover(curves.plots["lr"].vb.mapViewToScene(QtCore.QPointF(120, -1.0)))
+    gd, adam = tab.model.runs
+    lines = curves.hover_text.splitlines()
+    assert lines[0] == "epoch 120"
+    assert lines[1] == (f"GD: cost {gd.epoch_cost[119]:.4g}, train {gd.train_accuracy[119]:.1%}, "
+                        f"test {gd.test_accuracy[119]:.1%}, lr 0.1")
+    assert lines[2].startswith(f"Adam: cost {adam.epoch_cost[119]:.4g}, train ")
+    QtWidgets.QApplication.sendEvent(curves, QtCore.QEvent(QtCore.QEvent.Type.Leave))
+    assert not curves.readout.isVisible()
+    curves._hover(curves.plots["epoch"].vb.mapViewToScene(QtCore.QPointF(9999, -1.0)))  # beyond the run
+    assert not curves.readout.isVisible()
