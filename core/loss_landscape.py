@@ -39,7 +39,12 @@ def filter_normalized_direction(theta: np.ndarray, layers, rng: np.random.Genera
 
 def pca_directions(snapshots: np.ndarray, center: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The two main principal directions (unit, orthogonal) of snapshots - center, and the
-    share of the variance each explains."""
+    share of the variance each explains.
+
+    Each direction's sign (which an SVD leaves to chance) is chosen so that the first
+    snapshot, the start, lies on its negative side: recomputed as training goes on, the
+    plane keeps its orientation instead of mirroring. A direction the start hardly moves
+    along takes the sign that makes its largest component positive."""
     M = np.asarray(snapshots, dtype=np.float64) - center
     _, sv, vt = np.linalg.svd(M, full_matrices=False)
     if vt.shape[0] < 2:  # a path of one point: any unit direction orthogonal to the first
@@ -51,7 +56,15 @@ def pca_directions(snapshots: np.ndarray, center: np.ndarray) -> tuple[np.ndarra
         sv = np.r_[sv, 0.0]
     var = sv**2
     share = var[:2] / var.sum() if var.sum() > 0 else np.zeros(2)
-    return vt[0].copy(), vt[1].copy(), share
+    d1, d2 = vt[0].copy(), vt[1].copy()
+    start = M[0]
+    for d in (d1, d2):
+        along = start @ d
+        if abs(along) > 1e-3 * np.linalg.norm(start):
+            d *= -np.sign(along)
+        elif d[np.argmax(np.abs(d))] < 0:
+            d *= -1.0
+    return d1, d2, share
 
 
 def project(points: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:

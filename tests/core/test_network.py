@@ -240,6 +240,22 @@ def test_pca_directions_and_projection():
     np.testing.assert_allclose(center + back[:, :1] * d1 + back[:, 1:] * d2, pts, atol=1e-10)
 
 
+def test_the_pca_plane_keeps_its_orientation_as_snapshots_are_added():
+    """An SVD's signs are arbitrary: the start lies on the negative side of both directions,
+    so a landscape recomputed during training does not mirror."""
+    rng = np.random.default_rng(1)
+    center = rng.normal(size=12)
+    u, v = np.linalg.qr(rng.normal(size=(12, 2)))[0].T
+    t = np.linspace(1.0, 0.0, 40)[:, None]
+    path = center + t * (4.0 * u - 2.0 * v) + 0.3 * np.sin(7 * t) * v  # from a start to the centre
+    for k in (10, 20, 30, 40):  # the same path, trained further
+        d1, d2, _ = pca_directions(path[:k], center)
+        start = project(path[:1], center, d1, d2)[0]
+        assert start[0] < 0 and start[1] < 0, k
+    d1, d2, _ = pca_directions(np.vstack([path[:1], center[None, :] + 1e-9]), center)  # a start on no axis
+    assert d2[np.argmax(np.abs(d2))] > 0
+
+
 @pytest.mark.parametrize("method", ["pca", "random"])
 def test_loss_slice(method):
     spec = network_from_dict(SPEC, "network")
