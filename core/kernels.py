@@ -220,6 +220,7 @@ def _clean(folder: Path, prefix: str, keep: str) -> None:
 
 
 _load_lock = threading.Lock()
+_step_lock = threading.Lock()
 _loaded: dict[str, ModuleType] = {}
 
 
@@ -297,9 +298,10 @@ class Kernels:
 
         def make():
             module = _load(f"step_{opt.name}", step_source(opt), _own_modules(opt))
-            compiled = jit_cfunc(STEP_SIGNATURE)(getattr(module, f"step__{opt.name}"))
-            module.compiled = compiled  # (kept alive with the module)
-            return compiled.address
+            with _step_lock:  # once per module, whichever threads ask: an address handed out stays valid
+                if getattr(module, "compiled", None) is None:
+                    module.compiled = jit_cfunc(STEP_SIGNATURE)(getattr(module, f"step__{opt.name}"))
+                return module.compiled.address
 
         return self._kernel(("step", opt.name), (opt,), make)
 

@@ -189,3 +189,14 @@ def test_a_kernel_call_without_a_step_is_refused():
     _, cfg, rec = trainer._jobs[0]
     with pytest.raises(ValueError, match="step is not set"):
         TK.train(trainer._net, cfg, rec, 0, 1, trainer._orders(0, 1))
+
+
+def test_a_step_asked_for_by_many_threads_at_once_is_compiled_once():
+    """Its address must stay valid for every caller: one compiled function per module, kept
+    with it, however many threads ask first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ks = K.Kernels()  # (a fresh table: every thread makes the kernel)
+    with ThreadPoolExecutor(4) as pool:
+        addresses = list(pool.map(lambda _: ks.step("rmsprop"), range(8)))
+    assert len(set(addresses)) == 1 and addresses[0] == K.kernels().step("rmsprop")
