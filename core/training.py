@@ -4,7 +4,8 @@ A `NetworkSpec` (a scene's [network] table) names a dataset, the layer sizes, la
 number of epochs, the mini-batch size and a list of configurations, each an optimizer of the
 core with its hyperparameters and learning-rate schedule (per epoch), and optionally its own
 batch size and seed. `Trainer` trains them all in parallel (a thread per configuration, the
-generated kernel of its optimizer without the GIL; see ravine.core.training_kernel), a chunk of epochs at a time so that a window can show progress; `train`
+training kernel with its optimizer's step, without the GIL; see ravine.core.training_kernel),
+a chunk of epochs at a time so that a window can show progress; `train`
 runs a spec to the end.
 
 Per epoch e (1-based) a configuration reshuffles the training set (seeded), cuts it into
