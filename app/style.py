@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PyQt6 import QtGui, QtWidgets
 
 PRESENT_PT = 16.5  # 22 px at 96 DPI: no text on a projector is smaller than 20 px
+PRESENT_ICON_PX = 32  # the transport buttons' icons on a projector (16 px at the desk)
 TITLE_PT = 19.0
 LINE_SCALE = 2.0  # paths 2-3.2 px -> 4-6.4 px, cursors 1.5 -> 3 px
 MARK_SCALE = 1.5

@@ -16,7 +16,7 @@ from ravine.app.model import SceneModel
 from ravine.app.network_view import NetworkTab
 from ravine.app.panels import ControlsPanel
 from ravine.app.registry import VIEWS, build
-from ravine.app.style import PRESENTER, PRESENT_PT
+from ravine.app.style import PRESENT_ICON_PX, PRESENT_PT, PRESENTER
 from ravine.app.views import Timeline
 from ravine.core import SceneError, dumps_scene, example_names, load_example, load_scene, save_scene
 from ravine.core.export import trajectories_csv
@@ -492,12 +492,26 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             app.setFont(self._base_font)
         PRESENTER.set(on)
+        self._size_icons(on)
         self.model.set_view(hide_future=True if on else self._hide_future_before)
         self.map.place_legend()
         self.inspector.fix_height()
         self.map.draw_arrows()
         self._tab_changed()
         self.statusBar().showMessage("presentation mode: F5 to leave, F6 for the controls" if on else "", 4000)
+
+    def _size_icons(self, on: bool) -> None:
+        """The transport buttons' icons at a projector's size while presenting (they kept
+        16 px while their labels grew), and back to each one's own size after."""
+        for button in self.findChildren(QtWidgets.QToolButton):
+            if button.icon().isNull():
+                continue
+            if on:
+                base = button.property("ravine_icon_size") or button.iconSize()
+                button.setProperty("ravine_icon_size", base)
+                button.setIconSize(QtCore.QSize(PRESENT_ICON_PX, PRESENT_ICON_PX))
+            elif button.property("ravine_icon_size") is not None:
+                button.setIconSize(button.property("ravine_icon_size"))
 
     def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

@@ -177,6 +177,21 @@ def test_network_controls_are_not_cut_off(big_window, qtbot):
     w.set_presentation(False)
 
 
+def test_transport_icons_are_projector_sized(big_window, qtbot):
+    """The play, step and seek buttons of both tabs: their icons kept 16 px on a projector
+    while every label around them grew; leaving gives each its own size back."""
+    from PyQt6 import QtWidgets
+
+    w = big_window
+    buttons = [b for b in w.findChildren(QtWidgets.QToolButton) if not b.icon().isNull()]
+    assert {w.timeline.play_button, w.network.transport.back_button, w.network.transport.forward_button} <= set(buttons)
+    before = [b.iconSize() for b in buttons]
+    w.set_presentation(True)
+    assert all(min(b.iconSize().width(), b.iconSize().height()) >= 28 for b in buttons)
+    w.set_presentation(False)
+    assert [b.iconSize() for b in buttons] == before
+
+
 def test_leaving_restores_every_size_exactly(big_window, qtbot):
     w = big_window
     for tab in (w.playground, w.network, w.ewa):
