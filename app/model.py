@@ -21,11 +21,13 @@ from ravine.app.style import PALETTE, series_colors
 from ravine.core import OptimizerConfig, Scene, SceneError, simulate, value_grid
 from ravine.core.contours import contour_segments, log_levels
 from ravine.core.decimate import envelope, route_pieces
+from ravine.core.kernels import kernels
 from ravine.core.stepinfo import arrow_reference
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import check_params
 from ravine.core.scene import START_LIMIT, check_recorded
 from ravine.core.schedules import check_schedule
+from ravine.core.warmup import CompileAhead
 from ravine.landscapes import get_surface
 
 MAP_GRID = 400
@@ -125,6 +127,29 @@ def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progre
     partial(image, trajectories so far) is called as each part is ready (the window shows
     them as they come)."""
     todo = [cfg for cfg in scene.optimizers if cfg.enabled and run_key(scene, cfg) not in known]
+    ahead = _compile_ahead(scene.surface, todo)
+    try:
+        return _compute(scene, surface, todo, stop, progress, partial, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+AHEAD_MIN = 2
+"""A helper process compiles ahead when at least this many of a scene's kernels are neither
+run in this process nor in the disk cache (a first start on empty caches)."""
+
+
+def _compile_ahead(surface: str, todo) -> CompileAhead | None:
+    """A helper process that compiles the pairs this scene lacks from the last one back (see
+    ravine.core.warmup.CompileAhead), or None when they are cached or too few to share."""
+    ks = kernels()
+    cold = [("pair", surface, kind) for kind in dict.fromkeys(cfg.kind for cfg in todo)
+            if ("run", surface, kind) not in _WARM and not ks.cached(surface, kind)]
+    return CompileAhead(cold[::-1]) if len(cold) >= AHEAD_MIN else None
+
+
+def _compute(scene, surface, todo, stop, progress, partial, ahead):
     total = len(todo) + (1 if surface else 0)
     image = None
     if surface:
@@ -137,6 +162,8 @@ def compute(scene: Scene, surface: bool, known: dict, stop=lambda: False, progre
     for k, cfg in enumerate(todo):
         if stop():
             return None
+        if ahead is not None:
+            ahead.wait_for(("pair", scene.surface, cfg.kind), stop)  # compiled there: loaded from the cache
         traj = simulate(scene.with_(optimizers=[cfg]))[0]
         # what drawing needs, done here too (off the GUI thread for big runs): the route cut
         # into pieces bounded by the pixels they cross, and the arrows' scale

@@ -279,6 +279,16 @@ class Kernels:
 
         return self._kernel(("run", surf.name, opt.name), (surf, opt), make)
 
+    def cached(self, surface: str, optimizer: str) -> bool:
+        """Whether the pair's trajectory kernel is in numba's disk cache (its module is loaded,
+        nothing is compiled). An index found for another numba or source still compiles on
+        the first call; this only says whether there is any hope of a cache load."""
+        try:
+            index = self.run(surface, optimizer)._cache._cache_file._index_path  # (numba's own locator)
+            return os.path.exists(index)
+        except Exception:  # (numba's internals moved, or no cache at all: assume a compile)
+            return False
+
     def grid(self, surface: str):
         from ravine.landscapes import get_surface
 

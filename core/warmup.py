@@ -5,11 +5,19 @@ A kernel is compiled the first time it runs and loaded from the disk cache after
 second or two against a few milliseconds). Warm-up runs each one on a tiny input in a pool
 of worker processes (numba's cache is shared through the disk), and reports how long each
 took: a compile when the cache did not have it, a load when it did.
+
+`CompileAhead` does the same for a window's first start on empty caches: a helper process
+compiles the scene's kernels from the last one back while the window's worker compiles them
+from the first one on, and each side takes from the disk cache what the other has done.
+(Numba compiles hold the GIL: threads would only take turns; a process uses another core.)
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -109,3 +117,81 @@ def warmup(examples_only: bool = False, workers: int | None = None,
 def describe(job: tuple) -> str:
     return {"pair": lambda: f"{job[1]} x {job[2]}", "grid": lambda: f"{job[1]} map",
             "network": lambda: f"network training x {len(job) - 1} optimizers", "misc": lambda: "contours, EWA, boundaries"}[job[0]]()
+
+
+# ------------------------------------------------------------------ compiling ahead
+def encode(job: tuple) -> str:
+    return ":".join(job)
+
+
+def decode(text: str) -> tuple:
+    return tuple(text.split(":"))
+
+
+class CompileAhead:
+    """Compiles `jobs`, in that order, in a helper process at a lower priority, into the disk
+    caches, while this process works through the same kernels from the other end:
+    `wait_for(job)` before compiling one here says whether the helper has it (wait for it if
+    it is under way, then load it from the cache) or not (compile it here). Whatever goes
+    wrong in the helper (no process, a crash, an unwritable cache) only means this process
+    compiles the kernel itself, as it would without one. `close()` stops the helper."""
+
+    def __init__(self, jobs: list[tuple]):
+        self.started: set[tuple] = set()
+        self.done: set[tuple] = set()
+        self.ended = False
+        self._cond = threading.Condition()
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "ravine.core.warmup", *map(encode, jobs)],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, text=True)
+        except OSError:
+            self.proc, self.ended = None, True
+            return
+        threading.Thread(target=self._read, name="ravine-compile-ahead", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for line in self.proc.stdout:
+                what, _, text = line.strip().partition(" ")
+                with self._cond:
+                    (self.done if what == "done" else self.started).add(decode(text))
+                    self._cond.notify_all()
+        except (OSError, ValueError):
+            pass
+        finally:
+            with self._cond:
+                self.ended = True
+                self._cond.notify_all()
+
+    def wait_for(self, job: tuple, stop: Callable[[], bool] = lambda: False) -> bool:
+        """True if the helper has compiled `job` (after waiting for it, if it is compiling it
+        now); False if it has not begun it, or ended without it: compile it here."""
+        with self._cond:
+            while job in self.started and job not in self.done and not self.ended and not stop():
+                self._cond.wait(0.05)
+            return job in self.done
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait()
+            self.proc.stdout.close()
+
+
+def _helper(specs: list[str]) -> int:
+    """The helper process of CompileAhead: each job in turn, saying when it starts and ends."""
+    try:
+        os.nice(10)  # the window's process gets the processor first
+    except (AttributeError, OSError):
+        pass
+    for text in specs:
+        print("start", text, flush=True)
+        run_job(decode(text))
+        print("done", text, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_helper(sys.argv[1:]))

@@ -84,3 +84,84 @@ def test_no_writable_home(tmp_path):
                           env=env, capture_output=True, text=True, timeout=600)
     assert code.returncode == 0, code.stderr[-500:]
     assert "no locator" not in code.stderr
+
+
+# ---- compiling ahead: a first start on empty caches shares the compiles with a helper process
+AHEAD = """
+import json, sys
+import numpy as np
+from ravine.core.kernels import kernels
+from ravine.core.simulation import simulate_batch
+from ravine.core.warmup import CompileAhead
+
+before = [kernels().cached("booth", k) for k in ("adam", "gd")]
+ahead = CompileAhead([("pair", "booth", "adam"), ("pair", "booth", "gd")])
+while not ahead.ended and ("pair", "booth", "gd") not in ahead.done:  # (wait_for returns at once for a
+    ahead.wait_for(("pair", "booth", "gd"))                            # job the helper has not begun)
+ahead.close()
+simulate_batch("booth", "adam", np.array([[1.0, 2.0]]), 2, record=True)
+stats = kernels().run("booth", "adam").stats
+bad = CompileAhead([("pair", "no_such_surface", "adam")])  # the helper fails: this process goes on
+while not bad.ended:
+    bad.wait_for(("pair", "no_such_surface", "adam"))
+print(json.dumps({"before": before, "after": [kernels().cached("booth", k) for k in ("adam", "gd")],
+                  "hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values()),
+                  "bad": bad.wait_for(("pair", "no_such_surface", "adam")), "code": bad.proc.wait()}))
+"""
+
+
+def empty_cache_env(tmp_path):
+    (tmp_path / "r").mkdir()
+    (tmp_path / "n").mkdir()
+    return dict(os.environ, RAVINE_CACHE_DIR=str(tmp_path / "r"), NUMBA_CACHE_DIR=str(tmp_path / "n"))
+
+
+def test_a_helper_process_compiles_into_the_caches_and_this_one_loads(tmp_path):
+    import json
+
+    done = subprocess.run([sys.executable, "-c", AHEAD], env=empty_cache_env(tmp_path), capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-800:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["before"] == [False, False] and out["after"] == [True, True]
+    assert (out["hits"], out["misses"]) == (1, 0)  # compiled by the helper, loaded here
+    assert out["bad"] is False and out["code"] != 0
+
+
+FIRST_START = """
+import json
+from ravine.app.model import compute
+from ravine.core import loads_scene
+from ravine.core.kernels import kernels
+scene = loads_scene('''
+surface = "booth"
+start = [-3.0, 4.0]
+steps = 20
+[[optimizers]]
+kind = "gd"
+lr = 0.05
+[[optimizers]]
+kind = "momentum"
+lr = 0.05
+[[optimizers]]
+kind = "adam"
+lr = 0.3
+''')
+image, trajs = compute(scene, True, {})
+hits = {k: sum(kernels().run("booth", k).stats.cache_hits.values()) for k in ("gd", "momentum", "adam")}
+print(json.dumps({"paths": len(trajs), "hits": hits}))
+"""
+
+
+def test_a_first_start_compiles_the_last_paths_in_a_helper(tmp_path):
+    """On empty caches the window's worker compiles the first optimizers' kernels and a helper
+    process the last ones (it begins with them at once, while the worker draws the surface),
+    which the worker then loads from the cache. (Where the two meet depends on the machine.)"""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", FIRST_START], env=empty_cache_env(tmp_path), capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-800:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["paths"] == 3
+    assert out["hits"]["adam"] == 1  # the last: the helper's, begun at once
