@@ -16,7 +16,7 @@ from __future__ import annotations
 from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import kind_label, names_kind
-from ravine.app.params_editor import ParamEditor, kind_combo
+from ravine.app.params_editor import ParamEditor, panel_head, schedule_combo
 from ravine.app.style import MUTED, clear_layout, error_line, series_colors, signals_blocked, text_color
 from ravine.core.datasets import DATASETS
 from ravine.core.optimizers import OPTIMIZERS
@@ -241,29 +241,20 @@ class ConfigPanel(QtWidgets.QFrame):
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        head = QtWidgets.QHBoxLayout()
-        self.enabled = QtWidgets.QCheckBox()
-        self.enabled.setToolTip("train this configuration")
+        head = panel_head(cfg.label, "train this configuration", "the name shown in titles and legends",
+                          "remove this configuration")
+        self.enabled = head.enabled
         self.enabled.toggled.connect(lambda on: self.editing.apply(_set("configs", self.index, "enabled")(on),
                                                                    error=self.error))
-        head.addWidget(self.enabled)
-        self.swatch = QtWidgets.QLabel()
-        self.swatch.setFixedSize(14, 14)
-        head.addWidget(self.swatch)
-        self.name = QtWidgets.QLineEdit(cfg.label)
+        self.swatch = head.swatch
+        self.name = head.name
         self.name.setMinimumWidth(60)
-        self.name.setToolTip("the name shown in titles and legends")
         self.name.editingFinished.connect(self._renamed)
-        head.addWidget(self.name, 1)
-        self.kind = kind_combo()
+        self.kind = head.kind
         self.kind.currentTextChanged.connect(self._kind_chosen)
-        head.addWidget(self.kind)
-        self.remove = QtWidgets.QToolButton()
-        self.remove.setText("✕")
-        self.remove.setToolTip("remove this configuration")
+        self.remove = head.remove
         self.remove.clicked.connect(self._remove)
-        head.addWidget(self.remove)
-        layout.addLayout(head)
+        layout.addLayout(head.row)
         self.error = error_line()
         layout.addWidget(self.error)
         self.hyper_box = QtWidgets.QVBoxLayout()
@@ -274,10 +265,7 @@ class ConfigPanel(QtWidgets.QFrame):
         layout.addWidget(self.note)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("schedule"))
-        self.schedule = QtWidgets.QComboBox()
-        for name, sch in SCHEDULES.items():
-            self.schedule.addItem(name)
-            self.schedule.setItemData(self.schedule.count() - 1, sch.formula, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.schedule = schedule_combo()
         self.schedule.currentTextChanged.connect(self._schedule_chosen)
         row.addWidget(self.schedule, 1)
         layout.addLayout(row)

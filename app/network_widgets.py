@@ -20,7 +20,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ravine.app import network_frames as nf
 from ravine.app.style import log_axes, no_si_prefix, restyle, series_colors
-from ravine.app.views import cache_axes, cached, fit_title, fit_titles, wrap_title
+from ravine.app.views import cache_axes, cached, fit_title, fit_titles, readout_item, wrap_title
 
 BOUNDARY_CMAP = pg.ColorMap([0.0, 0.5, 1.0], [(86, 180, 233), (245, 245, 245), (230, 159, 0)])
 CLASS_BRUSH = [pg.mkBrush(0, 114, 178), pg.mkBrush(213, 94, 0)]
@@ -204,10 +204,8 @@ class NetworkCurves(pg.GraphicsLayoutWidget):
         self.describe = None
         """describe(epoch) -> lines: what the hover readout says of each configuration at that
         epoch (set by the tab; without it there is no readout)."""
-        self.readout = pg.TextItem(color="#111", anchor=(1, 0), fill=(255, 255, 255, 220))
-        self.readout.setZValue(50)
+        self.readout = readout_item()
         self.scene().addItem(self.readout)  # (not in a plot: a short one would clip it)
-        self.readout.hide()
         self.hover_text = ""
         self.scene().sigMouseMoved.connect(self._hover)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PyQt6 import QtCore, QtWidgets
 
 from ravine.app.model import SceneModel, color_of
-from ravine.app.params_editor import ParamEditor, kind_combo
+from ravine.app.params_editor import ParamEditor, panel_head, schedule_combo
 from ravine.app.style import MUTED, clear_layout, error_line, signals_blocked, text_color
 from ravine.core.optimizers import OPTIMIZERS
 from ravine.core.params import Param, SceneError
@@ -151,32 +151,21 @@ class OptimizerPanel(QtWidgets.QFrame):
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        head = QtWidgets.QHBoxLayout()
-        self.enabled = QtWidgets.QCheckBox()
+        head = panel_head(cfg.label, "show this optimizer", "the name shown in the legend", "remove this optimizer")
+        self.enabled = head.enabled
         self.enabled.setChecked(cfg.enabled)
-        self.enabled.setToolTip("show this optimizer")
         self.enabled.toggled.connect(lambda on: model.set_enabled(index, on))
-        head.addWidget(self.enabled)
-        swatch = QtWidgets.QLabel()
-        swatch.setFixedSize(14, 14)
-        swatch.setStyleSheet(f"background: {color_of(model.scene, index)}; border-radius: 3px;")
-        head.addWidget(swatch)
-        self.name = QtWidgets.QLineEdit(cfg.label)
-        self.name.setToolTip("the name shown in the legend")
+        head.swatch.setStyleSheet(f"background: {color_of(model.scene, index)}; border-radius: 3px;")
+        self.name = head.name
         self.name.editingFinished.connect(self._renamed)
-        head.addWidget(self.name, 1)
-        self.kind = kind_combo()
+        self.kind = head.kind
         self.kind.setCurrentText(cfg.kind)
         self.kind.setToolTip(OPTIMIZERS[cfg.kind].formula)
         self.kind.currentTextChanged.connect(self._kind_chosen)
-        head.addWidget(self.kind)
-        self.remove = QtWidgets.QToolButton()
-        self.remove.setText("✕")
-        self.remove.setToolTip("remove this optimizer")
+        self.remove = head.remove
         self.remove.setEnabled(len(model.scene.optimizers) > 1)
         self.remove.clicked.connect(self._remove)
-        head.addWidget(self.remove)
-        layout.addLayout(head)
+        layout.addLayout(head.row)
         self.editors: dict[str, ParamEditor] = {}
         for p in OPTIMIZERS[cfg.kind].params:
             ed = ParamEditor(p, cfg.params[p.name])
@@ -191,11 +180,7 @@ class OptimizerPanel(QtWidgets.QFrame):
             layout.addWidget(self.note)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("schedule"))
-        self.schedule = QtWidgets.QComboBox()
-        for name, sch in SCHEDULES.items():
-            self.schedule.addItem(name)
-            self.schedule.setItemData(self.schedule.count() - 1, sch.formula,
-                                      QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.schedule = schedule_combo()
         self.schedule.setCurrentText(cfg.schedule["kind"])
         self.schedule.currentTextChanged.connect(self._schedule_chosen)
         row.addWidget(self.schedule, 1)

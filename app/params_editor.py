@@ -8,6 +8,7 @@ the files accept exactly the same values and say the same thing about the rest.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from PyQt6 import QtCore, QtWidgets
 
@@ -253,3 +254,44 @@ def kind_combo() -> QtWidgets.QComboBox:
         combo.addItem(name)
         combo.setItemData(combo.count() - 1, opt.formula, QtCore.Qt.ItemDataRole.ToolTipRole)
     return combo
+
+
+def schedule_combo() -> QtWidgets.QComboBox:
+    """A choice of every learning-rate schedule, each item's tooltip its formula."""
+    from ravine.core.schedules import SCHEDULES
+
+    combo = QtWidgets.QComboBox()
+    for name, sch in SCHEDULES.items():
+        combo.addItem(name)
+        combo.setItemData(combo.count() - 1, sch.formula, QtCore.Qt.ItemDataRole.ToolTipRole)
+    return combo
+
+
+@dataclass
+class PanelHead:
+    """The first row of an optimizer's panel and of a network configuration's: enable, its
+    colour, its name, its kind, remove. The panel sets and connects them."""
+
+    row: QtWidgets.QHBoxLayout
+    enabled: QtWidgets.QCheckBox
+    swatch: QtWidgets.QLabel
+    name: QtWidgets.QLineEdit
+    kind: QtWidgets.QComboBox
+    remove: QtWidgets.QToolButton
+
+
+def panel_head(label: str, enable_tip: str, name_tip: str, remove_tip: str) -> PanelHead:
+    row = QtWidgets.QHBoxLayout()
+    enabled = QtWidgets.QCheckBox()
+    enabled.setToolTip(enable_tip)
+    swatch = QtWidgets.QLabel()
+    swatch.setFixedSize(14, 14)
+    name = QtWidgets.QLineEdit(label)
+    name.setToolTip(name_tip)
+    kind = kind_combo()
+    remove = QtWidgets.QToolButton()
+    remove.setText("✕")
+    remove.setToolTip(remove_tip)
+    for widget, stretch in ((enabled, 0), (swatch, 0), (name, 1), (kind, 0), (remove, 0)):
+        row.addWidget(widget, stretch)
+    return PanelHead(row, enabled, swatch, name, kind, remove)

@@ -673,6 +673,15 @@ class ArrowPool:
             head.show()
 
 
+def readout_item() -> pg.TextItem:
+    """The hover readout of a curves view: dark text on a light box, its top-right corner at
+    its position, above everything else; hidden until the mouse is over a curve."""
+    item = pg.TextItem(color="#111", anchor=(1, 0), fill=(255, 255, 255, 220))
+    item.setZValue(50)
+    item.hide()
+    return item
+
+
 class CurvesView(pg.GraphicsLayoutWidget):
     """Loss (log y, minus the surface's minimum) and learning rate (log y) against step,
     with a cursor at the current step that can be dragged, and a readout of the values
@@ -713,10 +722,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
             self.masks.append(mask)
         for line in self.cursors:
             line.setZValue(10)
-        self.readout = pg.TextItem(color="#111", anchor=(1, 0), fill=(255, 255, 255, 220))
-        self.readout.setZValue(50)
+        self.readout = readout_item()
         self.cost.addItem(self.readout, ignoreBounds=True)
-        self.readout.hide()
         self.cost_curves: list[pg.PlotDataItem] = []
         self.lr_curves: list[pg.PlotDataItem] = []
         self.scene().sigMouseMoved.connect(self._hover)

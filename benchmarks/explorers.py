@@ -26,19 +26,11 @@ import argparse
 import time
 
 import numpy as np
+from timing import best
 
 from ravine.core import load_example, simulate_batch
 from ravine.core.explorers import Axis, basins, convergence_map, tune
 from ravine.core.scene import OptimizerConfig, Scene
-
-
-def best(fn, reps):
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

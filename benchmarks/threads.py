@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best
 
 LR, B1, B2, EPS = 0.002, 0.9, 0.999, 1e-8
 
@@ -87,15 +88,6 @@ def c_baseline(folder: Path):
                        ctypes.c_double, dp]
     so.set_threads.argtypes = [ctypes.c_int]
     return so
-
-
-def best(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 class Timeline:

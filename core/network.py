@@ -208,21 +208,6 @@ def _sigmoid(z):
 
 
 @jit
-def predict(theta, sizes, w_off, b_off, X, out):
-    """Probabilities yhat = a^[L] for every row of X."""
-    m = X.shape[0]
-    L = sizes.shape[0] - 1
-    A, Z = _block_scratch(sizes)
-    idx = np.arange(m)
-    for lo in range(0, m, BLOCK):
-        hi = min(m, lo + BLOCK)
-        forward_block(theta, sizes, w_off, b_off, X, idx, lo, hi, A, Z)
-        for i in range(hi - lo):
-            out[lo + i] = _sigmoid(Z[L, 0, i])
-    return out
-
-
-@jit
 def full_cost(theta, sizes, w_off, b_off, mask, X, Y, lambd):
     """J over the whole set X, Y (one batch of all m examples)."""
     m = X.shape[0]
@@ -265,9 +250,7 @@ def predict_grid(theta, sizes, w_off, b_off, xs, ys, out):
 
 @jit
 def _predict_rows(theta, sizes, w_off, b_off, xs, ys, out):
-    """predict on the grid's rows, one block of a row at a time. (It calls forward_block
-    itself rather than predict: a call of predict compiled predict as well, 0.9 s more on a
-    first start.)"""
+    """yhat = a^[L] at the grid's rows, a block of a row at a time."""
     n = xs.shape[0]
     L = sizes.shape[0] - 1
     A, Z = _block_scratch(sizes)
