@@ -180,15 +180,30 @@ class CompileAhead:
             self.proc.stdout.close()
 
 
+KINDS = ("pair", "grid", "network", "misc")
+
+
 def _helper(specs: list[str]) -> int:
-    """The helper process of CompileAhead: each job in turn, saying when it starts and ends."""
+    """The helper process of CompileAhead: each job in turn, saying when it starts and ends.
+    A job it cannot do ends it with one line on stderr and exit status 2 (the window then
+    compiles the rest itself)."""
     try:
         os.nice(10)  # the window's process gets the processor first
     except (AttributeError, OSError):
         pass
     for text in specs:
+        job = decode(text)
+        if job[0] not in KINDS:
+            sys.stderr.write(f"ravine.core.warmup: unknown job {text!r} (a job is one of {', '.join(KINDS)}, "
+                             f"as kind:name:...)\n")
+            return 2
         print("start", text, flush=True)
-        run_job(decode(text))
+        try:
+            run_job(job)
+        except Exception as exc:  # (a surface or optimizer that is not registered, a full disk...)
+            line = f"ravine.core.warmup: {text}: {type(exc).__name__}: {exc}".replace("\n", " ")
+            sys.stderr.write(line[:300] + "\n")
+            return 2
         print("done", text, flush=True)
     return 0
 

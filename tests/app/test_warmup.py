@@ -165,3 +165,12 @@ def test_a_first_start_compiles_the_last_paths_in_a_helper(tmp_path):
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["paths"] == 3
     assert out["hits"]["adam"] == 1  # the last: the helper's, begun at once
+
+
+def test_the_helper_refuses_a_job_it_cannot_do_in_one_line():
+    for job, says in (("pair:no_such_surface:adam", "unknown surface 'no_such_surface'"),
+                      ("bogus", "unknown job 'bogus'")):
+        done = subprocess.run([sys.executable, "-m", "ravine.core.warmup", job], capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 2
+        assert len(done.stderr.splitlines()) == 1 and says in done.stderr and "Traceback" not in done.stderr
